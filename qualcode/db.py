@@ -1,0 +1,244 @@
+"""Opening a project: a SQLite file by path or a PostgreSQL server by URL, migrated on open.
+
+The SQLite file gets foreign keys, WAL and a busy timeout on every connection; writes begin
+``IMMEDIATE`` so that two writers queue on the lock instead of failing half-way. Opening refuses a
+database that a newer qualcode made, or a file that is not a qualcode project, before touching it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from importlib import resources
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from qualcode.errors import ProjectError
+
+T = TypeVar("T")
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def migrations_dir() -> Path:
+    """Where the Alembic scripts are: inside the installed package, or the checkout's migrations/."""
+    try:
+        path = Path(str(resources.files("qualcode.migrations")))
+    except ModuleNotFoundError:
+        path = Path(__file__).resolve().parent.parent / "migrations"
+    if not (path / "env.py").exists():  # pragma: no cover - a broken install
+        raise ProjectError(f"qualcode's migration scripts are missing from {path}")
+    return path
+
+
+def to_url(path_or_url: str | Path) -> str:
+    """A SQLAlchemy URL for a path (SQLite) or a URL given as is."""
+    raw = str(path_or_url)
+    if "://" in raw:
+        try:
+            url = make_url(raw)
+        except ArgumentError as exc:
+            raise ProjectError(f"{raw}: not a database URL ({exc})") from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ProjectError(f"{raw}: only SQLite files and PostgreSQL URLs are supported")
+        if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+        return url.render_as_string(hide_password=False)
+    path = Path(raw).expanduser()
+    if not path.parent.exists():
+        raise ProjectError(f"{raw}: the folder {path.parent} does not exist")
+    if path.is_dir():
+        raise ProjectError(f"{raw}: is a folder, not a project file")
+    return f"sqlite:///{path.resolve()}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # SQLAlchemy's begin event issues BEGIN itself
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    immediate = conn.get_execution_options().get("qualcode_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Lock contention or a serialization failure: the transaction can simply run again."""
+    if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
+        return True
+    if isinstance(exc, DBAPIError):
+        code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        return code in ("40001", "40P01")
+    return False
+
+
+class Project:
+    """An open qualcode project: an engine plus short sessions for reads and writes."""
+
+    def __init__(self, url: str, engine: Engine) -> None:
+        self.url = url
+        self.engine = engine
+        self._reads = sessionmaker(engine, expire_on_commit=False)
+        self._writes = sessionmaker(
+            engine.execution_options(qualcode_write=True), expire_on_commit=False
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        return Path(self.engine.url.database) if self.is_sqlite else None
+
+    @contextlib.contextmanager
+    def session(self, write: bool = True) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error."""
+        factory = self._writes if write else self._reads
+        with factory() as session, session.begin():
+            yield session
+
+    def transaction(self, work: Callable[[Session], T], retries: int = 20) -> T:
+        """Run ``work`` in one write transaction, again on lock contention or serialization failure."""
+        for attempt in range(retries + 1):
+            try:
+                with self.session() as session:
+                    return work(session)
+            except DBAPIError as exc:
+                if attempt == retries or not is_retryable(exc):
+                    raise
+                time.sleep(min(0.5, 0.01 * 2**attempt) * (0.5 + random.random()))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Project({self.engine.url.render_as_string(hide_password=True)!r})"
+
+
+def _alembic_config(connection=None):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def current_revision(project: Project) -> str | None:
+    with project.engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _check_sqlite_file(path: Path) -> None:
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as fh:
+        if fh.read(16) != SQLITE_MAGIC:
+            raise ProjectError(f"{path}: not a SQLite database, so not a qualcode project")
+
+
+def _check_is_ours(project: Project, label: str) -> str | None:
+    """The project's revision, refusing foreign databases and ones from a newer qualcode."""
+    from alembic.script import ScriptDirectory
+
+    with project.engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+        if not tables:
+            return None
+        if "alembic_version" not in tables:
+            raise ProjectError(f"{label}: holds tables but is not a qualcode project")
+        revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    scripts = ScriptDirectory.from_config(_alembic_config())
+    if revision is not None and revision not in {s.revision for s in scripts.walk_revisions()}:
+        raise ProjectError(
+            f"{label}: made by a newer qualcode (revision {revision}); upgrade qualcode to open it"
+        )
+    return revision
+
+
+def sqlite_backup(source: Path, target: Path) -> None:
+    """A consistent copy of a live SQLite file (WAL included), through SQLite's online backup."""
+    src = sqlite3.connect(source)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+def upgrade(project: Project, revision: str = "head") -> None:
+    from alembic import command
+
+    with project.engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), revision)
+
+
+def open_project(path_or_url: str | Path, *, migrate: bool = True, create: bool = True) -> Project:
+    """Open (and create, for a new SQLite path) a project, bringing its schema up to date.
+
+    A SQLite file at an older revision is copied beside itself (``NAME.before-REV``) first.
+    """
+    url = to_url(path_or_url)
+    label = str(path_or_url) if "://" not in str(path_or_url) else make_url(url).render_as_string()
+    if url.startswith("sqlite"):
+        path = Path(make_url(url).database)
+        _check_sqlite_file(path)
+        if not create and not path.exists():
+            raise ProjectError(f"{label}: no such project (run 'qualcode init' first)")
+    project = Project(url, make_engine(url))
+    try:
+        revision = _check_is_ours(project, label)
+    except OperationalError as exc:
+        project.close()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise ProjectError(f"{label}: cannot open the database: {reason}") from None
+    except Exception:
+        project.close()
+        raise
+    if migrate and revision != head_revision():
+        path = project.sqlite_path
+        if revision is not None and path is not None:
+            sqlite_backup(path, path.with_name(f"{path.name}.before-{revision}"))
+        upgrade(project)
+    return project
