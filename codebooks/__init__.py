@@ -1,0 +1,1 @@
+"""Codebooks shipped with qualcode (the thesis codebook), readable from an installed package."""

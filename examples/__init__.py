@@ -1,0 +1,1 @@
+"""The example project's inputs, shipped inside the package so `qualcode demo` runs anywhere."""
