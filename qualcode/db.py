@@ -29,7 +29,7 @@ BUSY_TIMEOUT_MS = 30_000
 
 
 def migrations_dir() -> Path:
-    """Where the Alembic scripts are: inside the installed package, or the checkout's migrations/."""
+    """The Alembic scripts: inside the installed package, or the checkout's migrations/."""
     try:
         path = Path(str(resources.files("qualcode.migrations")))
     except ModuleNotFoundError:
@@ -121,7 +121,7 @@ class Project:
             yield session
 
     def transaction(self, work: Callable[[Session], T], retries: int = 20) -> T:
-        """Run ``work`` in one write transaction, again on lock contention or serialization failure."""
+        """Run ``work`` in one write transaction, retried on lock contention or serialization."""
         for attempt in range(retries + 1):
             try:
                 with self.session() as session:
@@ -175,23 +175,44 @@ def _check_sqlite_file(path: Path) -> None:
             raise ProjectError(f"{path}: not a SQLite database, so not a qualcode project")
 
 
-def _check_is_ours(project: Project, label: str) -> str | None:
-    """The project's revision, refusing foreign databases and ones from a newer qualcode."""
-    from alembic.script import ScriptDirectory
+def _inspect_sqlite(path: Path) -> tuple[set[str], str | None]:
+    """Tables and revision of a SQLite file, read-only: a foreign file must not be touched."""
+    if not path.exists() or path.stat().st_size == 0:
+        return set(), None
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        revision = None
+        if "alembic_version" in tables:
+            revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = revision[0] if revision else None
+        return tables, revision
+    finally:
+        conn.close()
 
+
+def _inspect_server(project: Project) -> tuple[set[str], str | None]:
     with project.engine.connect() as conn:
         tables = set(inspect(conn).get_table_names())
-        if not tables:
-            return None
-        if "alembic_version" not in tables:
-            raise ProjectError(f"{label}: holds tables but is not a qualcode project")
-        revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        revision = None
+        if "alembic_version" in tables:
+            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return tables, revision
+
+
+def _check_is_ours(tables: set[str], revision: str | None, label: str, migrate: bool) -> None:
+    """Refuse foreign databases, and (when about to migrate) ones from a newer qualcode."""
+    from alembic.script import ScriptDirectory
+
+    if tables and "alembic_version" not in tables:
+        raise ProjectError(f"{label}: holds tables but is not a qualcode project")
+    if not migrate or revision is None:
+        return
     scripts = ScriptDirectory.from_config(_alembic_config())
-    if revision is not None and revision not in {s.revision for s in scripts.walk_revisions()}:
+    if revision not in {s.revision for s in scripts.walk_revisions()}:
         raise ProjectError(
             f"{label}: made by a newer qualcode (revision {revision}); upgrade qualcode to open it"
         )
-    return revision
 
 
 def sqlite_backup(source: Path, target: Path) -> None:
@@ -226,16 +247,23 @@ def open_project(path_or_url: str | Path, *, migrate: bool = True, create: bool 
         _check_sqlite_file(path)
         if not create and not path.exists():
             raise ProjectError(f"{label}: no such project (run 'qualcode init' first)")
+        try:
+            tables, revision = _inspect_sqlite(path)
+        except sqlite3.DatabaseError as exc:
+            raise ProjectError(f"{label}: cannot read the SQLite file: {exc}") from None
+        _check_is_ours(tables, revision, label, migrate)
     project = Project(url, make_engine(url))
-    try:
-        revision = _check_is_ours(project, label)
-    except OperationalError as exc:
-        project.close()
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise ProjectError(f"{label}: cannot open the database: {reason}") from None
-    except Exception:
-        project.close()
-        raise
+    if not url.startswith("sqlite"):
+        try:
+            tables, revision = _inspect_server(project)
+            _check_is_ours(tables, revision, label, migrate)
+        except OperationalError as exc:
+            project.close()
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise ProjectError(f"{label}: cannot open the database: {reason}") from None
+        except Exception:
+            project.close()
+            raise
     if migrate and revision != head_revision():
         path = project.sqlite_path
         if revision is not None and path is not None:

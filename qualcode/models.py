@@ -83,7 +83,9 @@ class Participant(Base):
     created_at: Mapped[dt.datetime] = _created()
 
     attributes: Mapped[list[ParticipantAttribute]] = relationship(
-        back_populates="participant", cascade="all, delete-orphan", order_by="ParticipantAttribute.name"
+        back_populates="participant",
+        cascade="all, delete-orphan",
+        order_by="ParticipantAttribute.name",
     )
     sources: Mapped[list[Source]] = relationship(back_populates="participant")
 
@@ -204,9 +206,7 @@ class Code(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(20), default="active", nullable=False)
     status_reason: Mapped[str | None] = mapped_column(Text)
-    merged_into_id: Mapped[int | None] = mapped_column(
-        ForeignKey("codes.id", ondelete="RESTRICT")
-    )
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id", ondelete="RESTRICT"))
     reported_count: Mapped[int | None] = mapped_column(Integer)
     example_quote: Mapped[str | None] = mapped_column(Text)
     example_participant_id: Mapped[int | None] = mapped_column(
@@ -223,9 +223,7 @@ class Code(Base):
     parent: Mapped[Code | None] = relationship(
         remote_side="Code.id", foreign_keys=[parent_id], back_populates="children"
     )
-    children: Mapped[list[Code]] = relationship(
-        foreign_keys=[parent_id], back_populates="parent"
-    )
+    children: Mapped[list[Code]] = relationship(foreign_keys=[parent_id], back_populates="parent")
     merged_into: Mapped[Code | None] = relationship(
         remote_side="Code.id", foreign_keys=[merged_into_id]
     )
@@ -262,9 +260,7 @@ class Theme(Base):
     created_at: Mapped[dt.datetime] = _created()
 
     parent: Mapped[Theme | None] = relationship(remote_side="Theme.id", back_populates="children")
-    children: Mapped[list[Theme]] = relationship(
-        back_populates="parent", order_by="Theme.position"
-    )
+    children: Mapped[list[Theme]] = relationship(back_populates="parent", order_by="Theme.position")
     code_links: Mapped[list[CodeTheme]] = relationship(
         back_populates="theme", cascade="all, delete-orphan", passive_deletes=True
     )

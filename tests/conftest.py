@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 from typer.testing import CliRunner
 
 from tests.pgserver import PgServer, find_pg_bin
@@ -61,7 +60,7 @@ class Cli:
         self.cwd = cwd
         self.runner = CliRunner()
 
-    def __call__(self, *args: str | Path, input: str | None = None, db: bool = True) -> Result:
+    def __call__(self, *args: str | Path, input: str | None = None, db: bool = True):
         from qualcode.cli import app
 
         argv = [str(a) for a in args]
@@ -72,7 +71,8 @@ class Cli:
 
 
 @pytest.fixture
-def cli(db_url: str, tmp_path: Path) -> Cli:
+def cli(project, db_url: str, tmp_path: Path) -> Cli:
+    """The CLI on an initialised project (the ``project`` fixture holds it open too)."""
     return Cli(db_url, tmp_path)
 
 

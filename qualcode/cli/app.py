@@ -11,7 +11,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -52,14 +51,14 @@ OutputOption = Annotated[
 class QualcodeGroup(TyperGroup):
     """Turns domain errors into one line on stderr and a non-zero exit, from any sub-command."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         from qualcode.errors import QualcodeError  # light: no third-party imports
 
         try:
             return super().invoke(ctx)
         except QualcodeError as exc:
-            click.echo(f"qualcode: error: {exc}", err=True)
-            raise click.exceptions.Exit(exc.exit_code) from None
+            typer.echo(f"qualcode: error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
 
 
 app = typer.Typer(
@@ -68,6 +67,7 @@ app = typer.Typer(
     help="Code anonymised interview notes, build a codebook of themes, report the counts.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -93,7 +93,9 @@ def emit(df: pd.DataFrame, fmt: Format | str, output: Path | None = None, **kw: 
 
     fmt = Format(fmt)
     if output is None and fmt in (Format.xlsx, Format.docx):
-        raise click.UsageError(f"--format {fmt.value} needs --output FILE")
+        from qualcode.errors import InputError
+
+        raise InputError(f"--format {fmt.value} writes a file: give --output FILE")
     if fmt is Format.table and output is None:
         tables.print_table(df, **kw)
         return

@@ -1,5 +1,42 @@
-"""`qualcode` commands: project."""
+"""`qualcode init` and `qualcode db upgrade|current`."""
 
 from __future__ import annotations
 
-from qualcode.cli.app import app  # noqa: F401
+import typer
+
+from qualcode.cli.app import DbOption, app, open_db, sub_app
+
+db_app = sub_app("db", "The project's database: schema revision and upgrades.")
+
+
+@app.command()
+def init(db: DbOption = "qualcode.db") -> None:
+    """Create a project (a SQLite file, or the schema on a PostgreSQL server)."""
+    from qualcode.db import current_revision
+
+    project = open_db(db, create=True)
+    typer.echo(f"project ready: {db} (schema {current_revision(project)})")
+    project.close()
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = "qualcode.db") -> None:
+    """Bring the schema up to this qualcode's revision (opening a project does it too)."""
+    from qualcode.db import current_revision
+
+    project = open_db(db)
+    typer.echo(f"schema at {current_revision(project)} (head)")
+    project.close()
+
+
+@db_app.command("current")
+def db_current(db: DbOption = "qualcode.db") -> None:
+    """Show the schema revision of the project and the one this qualcode expects."""
+    from qualcode.db import current_revision, head_revision, open_project
+
+    project = open_project(db, migrate=False, create=False)
+    current = current_revision(project)
+    head = head_revision()
+    state = "up to date" if current == head else f"behind: qualcode expects {head}"
+    typer.echo(f"{current or 'empty'} ({state})")
+    project.close()

@@ -1,0 +1,201 @@
+"""Applying and removing codings, and memos on excerpts; each logged so it can be undone.
+
+A coding ties (excerpt, code, coder); the excerpt is found or made from a character range of a
+source. Ranges are checked against the stored text, so a coding can never point past it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from qualcode import events, lookup
+from qualcode.errors import InputError
+from qualcode.models import Code, Coder, Coding, Excerpt, Segment, Source
+
+_RANGE = re.compile(r"^(?P<source>.+?):(?P<start>\d+)-(?P<end>\d+)$")
+_UNIT = re.compile(r"^(?P<source>.+?):(?P<kind>[sp])(?P<index>\d+)$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A place to code: a source and a character range in its text."""
+
+    source_id: int
+    start: int
+    end: int
+
+
+def excerpt_for(session: Session, source: Source, start: int, end: int) -> Excerpt:
+    """The excerpt covering exactly [start, end) of a source, made if new."""
+    if not 0 <= start < end <= len(source.text):
+        raise InputError(
+            f"range {start}-{end} is outside source {source.title!r} (0-{len(source.text)})"
+        )
+    excerpt = session.scalar(
+        select(Excerpt).where(
+            Excerpt.source_id == source.id, Excerpt.start == start, Excerpt.end == end
+        )
+    )
+    if excerpt is None:
+        excerpt = Excerpt(source_id=source.id, start=start, end=end)
+        session.add(excerpt)
+        session.flush()
+    return excerpt
+
+
+def resolve_target(session: Session, ref: str) -> Target:
+    """``#12`` (an excerpt), ``SOURCE:START-END`` (characters), ``SOURCE:s3`` / ``SOURCE:p2``
+    (the 3rd sentence / 2nd paragraph, counted from 1)."""
+    ref = ref.strip()
+    if ref.startswith("#") and ref[1:].isdigit():
+        excerpt = session.get(Excerpt, int(ref[1:]))
+        if excerpt is None:
+            raise InputError(f"no excerpt {ref}")
+        return Target(excerpt.source_id, excerpt.start, excerpt.end)
+    if m := _RANGE.match(ref):
+        source = lookup.get_source(session, m["source"])
+        return Target(source.id, int(m["start"]), int(m["end"]))
+    if m := _UNIT.match(ref):
+        source = lookup.get_source(session, m["source"])
+        kind = "sentence" if m["kind"] == "s" else "paragraph"
+        index = int(m["index"])
+        segment = session.scalar(
+            select(Segment)
+            .where(Segment.source_id == source.id, Segment.kind == kind)
+            .order_by(Segment.start)
+            .offset(max(index - 1, 0))
+            .limit(1)
+        )
+        if segment is None or index < 1:
+            raise InputError(f"source {source.title!r} has no {kind} {index}")
+        return Target(source.id, segment.start, segment.end)
+    raise InputError(
+        f"cannot read {ref!r} as a place to code: "
+        "use #EXCERPT, SOURCE:START-END, SOURCE:sN or SOURCE:pN"
+    )
+
+
+def _coding_payload(coding: Coding, excerpt: Excerpt) -> dict[str, Any]:
+    return {
+        "guid": coding.guid,
+        "source_id": excerpt.source_id,
+        "start": excerpt.start,
+        "end": excerpt.end,
+        "code_id": coding.code_id,
+        "coder_id": coding.coder_id,
+        "memo": coding.memo,
+    }
+
+
+def apply_code(
+    session: Session,
+    target: Target,
+    code: Code,
+    coder: Coder,
+    *,
+    memo: str | None = None,
+    log: bool = True,
+) -> Coding:
+    """Code a range; applying the same code twice by one coder is a no-op, not an error."""
+    if code.status != "active":
+        raise InputError(f"code {code.name!r} is {code.status}; include it again to use it")
+    source = session.get(Source, target.source_id)
+    excerpt = excerpt_for(session, source, target.start, target.end)
+    coding = session.scalar(
+        select(Coding).where(
+            Coding.excerpt_id == excerpt.id,
+            Coding.code_id == code.id,
+            Coding.coder_id == coder.id,
+        )
+    )
+    if coding is not None:
+        return coding
+    coding = Coding(excerpt_id=excerpt.id, code_id=code.id, coder_id=coder.id, memo=memo)
+    session.add(coding)
+    session.flush()
+    if log:
+        events.log(session, "coding.apply", coder.id, **_coding_payload(coding, excerpt))
+    return coding
+
+
+def code_range(
+    session: Session,
+    ref: str,
+    code_name: str,
+    coder_name: str | None = None,
+    *,
+    create: bool = True,
+    memo: str | None = None,
+) -> Coding:
+    """The scriptable entry point: a target reference and a code name (created if new)."""
+    from qualcode import codebook
+
+    coder = lookup.coder(session, coder_name, remember=True)
+    code = lookup.find_code(session, code_name)
+    if code is None:
+        if not create:
+            lookup.get_code(session, code_name)  # raises with suggestions
+        code = codebook.create_code(session, code_name, coder=coder)
+    return apply_code(session, resolve_target(session, ref), code, coder, memo=memo)
+
+
+def remove_coding(session: Session, coding: Coding, coder: Coder | None = None) -> None:
+    payload = _coding_payload(coding, coding.excerpt)
+    session.delete(coding)
+    session.flush()
+    events.log(session, "coding.remove", coder.id if coder else payload["coder_id"], **payload)
+
+
+def set_memo(
+    session: Session, coding: Coding, memo: str | None, coder: Coder | None = None
+) -> None:
+    """A memo on an excerpt's coding (what the researcher thought when coding it)."""
+    old = coding.memo
+    coding.memo = memo or None
+    session.flush()
+    events.log(
+        session,
+        "coding.memo",
+        coder.id if coder else coding.coder_id,
+        guid=coding.guid,
+        old=old,
+        new=coding.memo,
+    )
+
+
+def _restore(session: Session, p: dict[str, Any]) -> None:
+    source = session.get(Source, p["source_id"])
+    excerpt = excerpt_for(session, source, p["start"], p["end"])
+    session.add(
+        Coding(
+            guid=p["guid"],
+            excerpt_id=excerpt.id,
+            code_id=p["code_id"],
+            coder_id=p["coder_id"],
+            memo=p["memo"],
+        )
+    )
+    session.flush()
+
+
+def _drop(session: Session, p: dict[str, Any]) -> None:
+    session.execute(delete(Coding).where(Coding.guid == p["guid"]))
+
+
+def _memo(field: str):
+    def handler(session: Session, p: dict[str, Any]) -> None:
+        coding = session.scalar(select(Coding).where(Coding.guid == p["guid"]))
+        if coding is not None:
+            coding.memo = p[field]
+
+    return handler
+
+
+events.undoable("coding.apply", undo=_drop, redo=_restore)
+events.undoable("coding.remove", undo=_restore, redo=_drop)
+events.undoable("coding.memo", undo=_memo("old"), redo=_memo("new"))
