@@ -26,6 +26,8 @@ from qualcode.errors import InputError
 from qualcode.models import CODE_STATUSES, Code, CodeTheme, Memo, Participant, Theme
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from qualcode.db import Project
 
 FORMAT_VERSION = 1
@@ -645,3 +647,26 @@ def export_codebook(project: Project, fmt: str, output: Path | None = None) -> s
         Path(output).write_text(text, encoding="utf-8")
         return None
     return text
+
+
+def codebook_frame(project: Project) -> pd.DataFrame:
+    """The codebook as a table: one row per code, in codebook order."""
+    import pandas as pd
+
+    with project.session(write=False) as session:
+        book = read_codebook(session)
+    columns = ["code", "themes", "count", "status", "reconstructed", "participant"]
+    return pd.DataFrame(
+        [
+            [
+                c.name,
+                "; ".join(c.themes),
+                c.count,
+                c.status if c.status != "merged" else f"merged into {c.merged_into}",
+                "yes" if c.reconstructed else "",
+                c.participant or "",
+            ]
+            for c in book.codes
+        ],
+        columns=columns,
+    ).astype({"count": "Int64"})
