@@ -6,6 +6,7 @@ root, so as root the server runs as the `postgres` (or `nobody`) user.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -102,10 +103,8 @@ class PgServer:
         return self.url(name)
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        except subprocess.CalledProcessError:
-            pass
         for _ in range(50):
             if not (self.data / "postmaster.pid").exists():
                 break
