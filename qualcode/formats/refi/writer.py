@@ -1,0 +1,412 @@
+"""Writing a project as REFI-QDA: a codebook (.qdc) or a whole project (.qdpx).
+
+Output is deterministic (stable order, no export time stamp, fixed zip dates), so exporting the
+same project twice, or a project re-imported from its own export, gives the same bytes. Every
+element and attribute is one the standard's XSD allows; qualcode's extras ride in Description
+trailers (see schema.py).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.formats.refi import schema as S
+from qualcode.models import (
+    Code,
+    Coder,
+    CodeTheme,
+    Coding,
+    Excerpt,
+    Memo,
+    Participant,
+    ParticipantAttribute,
+    Setting,
+    Source,
+    Theme,
+)
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def _sub(parent, element: str, ns: str = S.PROJECT_NS, /, **attrs: Any):
+    from lxml import etree
+
+    el = etree.SubElement(parent, S.tag(element, ns))
+    for key, value in attrs.items():
+        if value is not None:
+            el.set(key, str(value))
+    return el
+
+
+def _text(parent, name: str, text: str | None, ns: str = S.PROJECT_NS) -> None:
+    if text:
+        _sub(parent, name, ns).text = text
+
+
+class _Snapshot:
+    """The rows an export needs, read in a handful of queries."""
+
+    def __init__(self, session: Session, *, codebook_only: bool) -> None:
+        s = session
+        self.codes = s.execute(select(Code)).scalars().all()
+        self.code_guid = {c.id: c.guid for c in self.codes}
+        self.children: dict[int | None, list[Code]] = defaultdict(list)
+        for code in self.codes:
+            self.children[code.parent_id].append(code)
+        for kids in self.children.values():
+            kids.sort(key=lambda c: (c.position, c.name.lower()))
+        self.themes = s.execute(select(Theme)).scalars().all()
+        self.theme_children: dict[int | None, list[Theme]] = defaultdict(list)
+        for theme in self.themes:
+            self.theme_children[theme.parent_id].append(theme)
+        for kids in self.theme_children.values():
+            kids.sort(key=lambda t: (t.position, t.name.lower()))
+        self.members: dict[int, list[int]] = defaultdict(list)
+        names = {c.id: c.name.lower() for c in self.codes}
+        for link in sorted(
+            s.execute(select(CodeTheme)).scalars(), key=lambda k: (k.position, names[k.code_id])
+        ):
+            self.members[link.theme_id].append(link.code_id)
+        self.participant_guid: dict[int, str] = {}
+        self.excerpt_guid: dict[int, str] = {}
+        refs = {c.example_participant_id for c in self.codes} | {
+            c.example_excerpt_id for c in self.codes
+        }
+        if refs - {None}:
+            self.participant_guid = dict(
+                s.execute(select(Participant.id, Participant.guid)).tuples()
+            )
+            ids = [c.example_excerpt_id for c in self.codes if c.example_excerpt_id]
+            if ids:
+                self.excerpt_guid = dict(
+                    s.execute(select(Excerpt.id, Excerpt.guid).where(Excerpt.id.in_(ids))).tuples()
+                )
+        self.memos: list[Memo] = []
+        if codebook_only:
+            return
+        self.memos = sorted(s.execute(select(Memo)).scalars(), key=lambda m: m.guid)
+        self.coders = sorted(s.execute(select(Coder)).scalars(), key=lambda c: c.name.lower())
+        self.coder_guid = {c.id: c.guid for c in self.coders}
+        self.participants = sorted(
+            s.execute(select(Participant)).scalars(),
+            key=lambda p: (p.position, p.pseudonym.lower()),
+        )
+        self.attributes: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
+        for a in s.execute(select(ParticipantAttribute)).scalars():
+            self.attributes[a.participant_id].append((a.name, a.value))
+        self.sources = s.execute(
+            select(
+                Source.id,
+                Source.guid,
+                Source.title,
+                Source.kind,
+                Source.language,
+                Source.participant_id,
+                Source.text,
+                Source.created_at,
+                Source.updated_at,
+            )
+        ).all()
+        self.sources = sorted(self.sources, key=lambda r: r.title.lower())
+        self.excerpts: dict[int, list[Any]] = defaultdict(list)
+        for r in s.execute(
+            select(
+                Excerpt.id,
+                Excerpt.guid,
+                Excerpt.source_id,
+                Excerpt.start,
+                Excerpt.end,
+                Excerpt.created_at,
+            ).order_by(Excerpt.source_id, Excerpt.start, Excerpt.end)
+        ):
+            self.excerpts[r.source_id].append(r)
+        self.codings: dict[int, list[Any]] = defaultdict(list)
+        for r in s.execute(
+            select(
+                Coding.guid,
+                Coding.excerpt_id,
+                Coding.code_id,
+                Coding.coder_id,
+                Coding.memo,
+                Coding.created_at,
+            ).order_by(Coding.excerpt_id, Coding.guid)
+        ):
+            self.codings[r.excerpt_id].append(r)
+        name = s.get(Setting, "project.name")
+        self.project_name = name.value if name else S.DEFAULT_PROJECT_NAME
+
+
+def _code_extra(code: Code, snap: _Snapshot) -> dict[str, Any]:
+    """What REFI has no place for, for the Description trailer (only non-default values)."""
+    extra: dict[str, Any] = {}
+    if code.status != "active":
+        extra["status"] = code.status
+    if code.status_reason:
+        extra["reason"] = code.status_reason
+    if code.merged_into_id:
+        extra["merged_into"] = snap.code_guid[code.merged_into_id]
+    if code.reported_count is not None:
+        extra["reported_count"] = code.reported_count
+    if code.example_quote:
+        extra["example_quote"] = code.example_quote
+    if code.example_participant_id and code.example_participant_id in snap.participant_guid:
+        extra["example_participant"] = snap.participant_guid[code.example_participant_id]
+    if code.example_excerpt_id and code.example_excerpt_id in snap.excerpt_guid:
+        extra["example_excerpt"] = snap.excerpt_guid[code.example_excerpt_id]
+    if code.reconstructed:
+        extra["reconstructed"] = True
+    if code.provenance:
+        extra["provenance"] = code.provenance
+    return extra
+
+
+def _memo_refs(snap: _Snapshot, column: str) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = defaultdict(list)
+    for memo in snap.memos:
+        target = getattr(memo, column)
+        if target is not None:
+            out[target].append(memo.guid)
+    return out
+
+
+def _codes(parent, parent_id: int | None, snap: _Snapshot, ns: str, notes: dict[int, list[str]]):
+    for code in snap.children.get(parent_id, []):
+        el = _sub(
+            parent,
+            "Code",
+            ns,
+            guid=code.guid,
+            name=code.name,
+            isCodable="true",
+            color=S.normal_colour(code.colour),
+        )
+        _text(el, "Description", S.with_trailer(code.definition, _code_extra(code, snap)), ns)
+        if ns == S.PROJECT_NS:
+            for note in notes.get(code.id, []):
+                _sub(el, "NoteRef", ns, targetGUID=note)
+        _codes(el, code.id, snap, ns, notes)
+
+
+def _theme_order(snap: _Snapshot) -> list[tuple[Theme, str, Theme | None]]:
+    """Themes depth first with their path name ("Parent / Sub") and parent."""
+    out: list[tuple[Theme, str, Theme | None]] = []
+
+    def walk(parent: Theme | None, prefix: str) -> None:
+        for theme in snap.theme_children.get(parent.id if parent else None, []):
+            path = f"{prefix}{theme.name}"
+            out.append((theme, path, parent))
+            walk(theme, f"{path} / ")
+
+    walk(None, "")
+    return out
+
+
+def _sets(parent, snap: _Snapshot, ns: str) -> None:
+    order = _theme_order(snap)
+    if not order:
+        return
+    sets = _sub(parent, "Sets", ns)
+    notes = _memo_refs(snap, "theme_id")
+    for theme, path, up in order:
+        extra = {"parent": up.guid, "name": theme.name} if up else {}
+        el = _sub(sets, "Set", ns, guid=theme.guid, name=path)
+        _text(el, "Description", S.with_trailer(theme.description, extra), ns)
+        for code_id in snap.members.get(theme.id, []):
+            if ns == S.CODEBOOK_NS:
+                _sub(el, "MemberCode", ns, guid=snap.code_guid[code_id])
+            else:
+                _sub(el, "MemberCode", ns, targetGUID=snap.code_guid[code_id])
+        if ns == S.PROJECT_NS:
+            for note in notes.get(theme.id, []):
+                _sub(el, "MemberNote", ns, targetGUID=note)
+
+
+def _serialise(root) -> bytes:
+    from lxml import etree
+
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def codebook_xml(session: Session) -> bytes:
+    """The codebook as a QDA-XML CodeBook document (Codebook.xsd)."""
+    from lxml import etree
+
+    from qualcode.errors import InputError
+
+    snap = _Snapshot(session, codebook_only=True)
+    if not snap.codes:
+        raise InputError("the project has no codes; a REFI-QDA codebook needs at least one")
+    ns = S.CODEBOOK_NS
+    root = etree.Element(S.tag("CodeBook", ns), nsmap={None: ns}, origin=S.ORIGIN)
+    _codes(_sub(root, "Codes", ns), None, snap, ns, {})
+    _sets(root, snap, ns)
+    return _serialise(root)
+
+
+def _variables(snap: _Snapshot) -> list[tuple[str, str]]:
+    """(name, type) of every variable used, fields first then attributes by name."""
+    used: list[tuple[str, str]] = []
+    for label, column in S.CASE_FIELDS.items():
+        if any(getattr(p, column) for p in snap.participants):
+            used.append((label, "Date" if column == "interview_date" else "Text"))
+    attrs = sorted({name for values in snap.attributes.values() for name, _ in values})
+    used += [(name, "Text") for name in attrs]
+    if snap.sources:
+        used += [(label, "Text") for label in S.SOURCE_FIELDS]
+    return used
+
+
+def _value(parent, name: str, kind: str, value: Any) -> None:
+    el = _sub(parent, "VariableValue")
+    _sub(el, "VariableRef", targetGUID=S.variable_guid(name))
+    if kind == "Date":
+        _sub(el, "DateValue").text = value.isoformat()
+    else:
+        _sub(el, "TextValue").text = str(value)
+
+
+def project_xml(session: Session) -> tuple[bytes, list[tuple[str, bytes]]]:
+    """project.qde and the source files (name inside sources/, UTF-8 bytes)."""
+    from lxml import etree
+
+    snap = _Snapshot(session, codebook_only=False)
+    ns = S.PROJECT_NS
+    root = etree.Element(S.tag("Project", ns), nsmap={None: ns})
+    root.set("name", snap.project_name)
+    root.set("origin", S.ORIGIN)
+    if snap.coders:
+        users = _sub(root, "Users")
+        for coder in snap.coders:
+            _sub(users, "User", guid=coder.guid, name=coder.name, id=coder.initials)
+    if snap.codes:
+        codebook = _sub(root, "CodeBook")
+        _codes(_sub(codebook, "Codes"), None, snap, ns, _memo_refs(snap, "code_id"))
+    variables = _variables(snap)
+    kinds = dict(variables)
+    if variables:
+        holder = _sub(root, "Variables")
+        for name, kind in variables:
+            _sub(holder, "Variable", guid=S.variable_guid(name), name=name, typeOfVariable=kind)
+    by_participant: dict[int, list[str]] = defaultdict(list)
+    for src in snap.sources:
+        if src.participant_id:
+            by_participant[src.participant_id].append(src.guid)
+    if snap.participants:
+        cases = _sub(root, "Cases")
+        for p in snap.participants:
+            case = _sub(cases, "Case", guid=p.guid, name=p.pseudonym)
+            for label, column in S.CASE_FIELDS.items():
+                if getattr(p, column):
+                    _value(case, label, kinds[label], getattr(p, column))
+            for name, value in sorted(snap.attributes.get(p.id, [])):
+                if value is not None:
+                    _value(case, name, "Text", value)
+            for guid in by_participant.get(p.id, []):
+                _sub(case, "SourceRef", targetGUID=guid)
+    files: list[tuple[str, bytes]] = []
+    source_notes = _memo_refs(snap, "source_id")
+    excerpt_notes = _memo_refs(snap, "excerpt_id")
+    coding_notes: list[tuple[str, Any]] = []
+    if snap.sources:
+        sources = _sub(root, "Sources")
+        for src in snap.sources:
+            name = f"{src.guid}.txt"
+            files.append((name, src.text.encode("utf-8")))
+            el = _sub(
+                sources,
+                "TextSource",
+                guid=src.guid,
+                name=src.title,
+                plainTextPath=f"{S.INTERNAL}{name}",
+                creationDateTime=S.format_datetime(src.created_at),
+                modifiedDateTime=S.format_datetime(src.updated_at),
+            )
+            for ex in snap.excerpts.get(src.id, []):
+                sel = _sub(
+                    el,
+                    "PlainTextSelection",
+                    guid=ex.guid,
+                    startPosition=ex.start,
+                    endPosition=ex.end,
+                    creationDateTime=S.format_datetime(ex.created_at),
+                )
+                for c in snap.codings.get(ex.id, []):
+                    coding = _sub(
+                        sel,
+                        "Coding",
+                        guid=c.guid,
+                        creatingUser=snap.coder_guid[c.coder_id],
+                        creationDateTime=S.format_datetime(c.created_at),
+                    )
+                    _sub(coding, "CodeRef", targetGUID=snap.code_guid[c.code_id])
+                    if c.memo:
+                        note = S.coding_note_guid(c.guid)
+                        _sub(coding, "NoteRef", targetGUID=note)
+                        coding_notes.append((note, c))
+                for note in excerpt_notes.get(ex.id, []):
+                    _sub(sel, "NoteRef", targetGUID=note)
+            for note in source_notes.get(src.id, []):
+                _sub(el, "NoteRef", targetGUID=note)
+            _value(el, "Source kind", "Text", src.kind)
+            _value(el, "Language", "Text", src.language)
+    if snap.memos or coding_notes:
+        notes = _sub(root, "Notes")
+        for memo in snap.memos:
+            note = _sub(
+                notes,
+                "Note",
+                guid=memo.guid,
+                name=memo.title,
+                creatingUser=snap.coder_guid.get(memo.coder_id) if memo.coder_id else None,
+                creationDateTime=S.format_datetime(memo.created_at),
+                modifiedDateTime=S.format_datetime(memo.updated_at),
+            )
+            _sub(note, "PlainTextContent").text = memo.body
+        for guid, c in coding_notes:
+            note = _sub(
+                notes,
+                "Note",
+                guid=guid,
+                name="Coding memo",
+                creatingUser=snap.coder_guid[c.coder_id],
+                creationDateTime=S.format_datetime(c.created_at),
+            )
+            _sub(note, "PlainTextContent").text = c.memo
+    _sets(root, snap, ns)
+    for memo in snap.memos:
+        if not any((memo.source_id, memo.code_id, memo.theme_id, memo.excerpt_id)):
+            _sub(root, "NoteRef", targetGUID=memo.guid)
+    return _serialise(root), files
+
+
+def atomic_write(path: Path, write) -> None:
+    """Write through a temporary file beside ``path`` so a failure leaves no half file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_qdpx(path: Path, qde: bytes, files: list[tuple[str, bytes]]) -> None:
+    def write(tmp: Path) -> None:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            info = zipfile.ZipInfo(S.PROJECT_ENTRY, ZIP_DATE)
+            zf.writestr(info, qde, compress_type=zipfile.ZIP_DEFLATED)
+            for name, data in files:
+                info = zipfile.ZipInfo(f"{S.SOURCES_DIR}/{name}", ZIP_DATE)
+                zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+
+    atomic_write(path, write)
