@@ -1,32 +1,87 @@
 """Reports: SQL aggregates returned as pandas DataFrames.
 
-Each report is one grouped SQL statement; pandas only shapes the (small) grouped result. Filters
-apply to codings, so every report can be narrowed to participants, coders, source kinds or themes.
+Each report is one grouped SQL statement (plus, at most, a small listing of codes, themes or
+participants to put the rows in the codebook's order); pandas only shapes the grouped result.
+Filters apply to codings, so every report can be narrowed to participants, coders, source kinds or
+themes. Counts leave out excluded codes and merged codes: merging moves a code's codings to the
+code it was merged into, so they count there.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import CTE, Select, and_, case, distinct, func, literal, select, union_all
+from sqlalchemy.orm import Session, aliased
 
-from qualcode.models import Code, Coder, CodeTheme, Coding, Excerpt, Participant, Source, Theme
+from qualcode import lookup
+from qualcode.errors import InputError, NotFoundError
+from qualcode.models import (
+    SOURCE_KINDS,
+    Code,
+    Coder,
+    CodeTheme,
+    Coding,
+    Excerpt,
+    Participant,
+    ParticipantAttribute,
+    Source,
+    Theme,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from qualcode.db import Project
 
+NO_PARTICIPANT = "(no participant)"
+NO_THEME = "(no theme)"
+TOTAL = "Total"
+# The thesis's own funnel (seed line 197): codes that emerged, unique codes, codes used.
+THESIS_FUNNEL = {"applications": 556, "unique": 226, "used": 197}
+PARTICIPANT_FIELDS = ("organisation", "role", "location", "mode")
+
 
 @dataclass(frozen=True)
 class Filters:
-    """Which codings a report counts; empty means all."""
+    """Which codings a report counts; empty means all. A theme includes its sub-themes."""
 
     participants: tuple[str, ...] = ()
     coders: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.participants or self.coders or self.kinds or self.themes)
+
+    def check(self, session: Session) -> None:
+        """Refuse names that match nothing: a typo must not print an empty table."""
+        for name in self.participants:
+            lookup.get_participant(session, name)
+        for name in self.themes:
+            lookup.get_theme(session, name)
+        for name in self.coders:
+            found = session.scalar(select(Coder.id).where(func.lower(Coder.name) == name.lower()))
+            if found is None:
+                raise NotFoundError(f"no coder named {name!r}")
+        for kind in self.kinds:
+            if kind not in SOURCE_KINDS:
+                raise InputError(f"unknown source kind {kind!r}: use {' or '.join(SOURCE_KINDS)}")
+
+    @cached_property
+    def theme_codes(self) -> Select:
+        """Ids of the codes in the chosen themes or their sub-themes (one object, so that a
+        statement using it twice names one CTE)."""
+        closure = theme_closure("filter_themes")
+        wanted = [t.lower() for t in self.themes]
+        return (
+            select(CodeTheme.code_id)
+            .join(closure, closure.c.theme_id == CodeTheme.theme_id)
+            .join(Theme, Theme.id == closure.c.ancestor)
+            .where(func.lower(Theme.name).in_(wanted))
+        )
 
     def apply(self, query: Select) -> Select:
         """Narrow a query that joins Coding, Excerpt and Source (Participant outer-joined)."""
@@ -41,11 +96,7 @@ class Filters:
         if self.kinds:
             query = query.where(Source.kind.in_(self.kinds))
         if self.themes:
-            wanted = [t.lower() for t in self.themes]
-            in_theme = (
-                select(CodeTheme.code_id).join(Theme).where(func.lower(Theme.name).in_(wanted))
-            )
-            query = query.where(Coding.code_id.in_(in_theme))
+            query = query.where(Coding.code_id.in_(self.theme_codes))
         return query
 
 
@@ -60,6 +111,24 @@ def codings_query(*columns) -> Select:
     )
 
 
+def counted_codings(filters: Filters, *columns) -> Select:
+    """The codings a count report counts: filtered, on active codes only."""
+    query = codings_query(*columns).join(Code, Code.id == Coding.code_id)
+    return filters.apply(query.where(Code.status == "active"))
+
+
+def theme_closure(name: str = "theme_closure") -> CTE:
+    """(ancestor, theme_id) for every theme and each of its ancestors, itself included: the
+    recursive query that rolls sub-themes up into their parents at any depth."""
+    closure = select(Theme.id.label("ancestor"), Theme.id.label("theme_id")).cte(
+        name, recursive=True
+    )
+    child = aliased(Theme)
+    return closure.union_all(
+        select(closure.c.ancestor, child.id).where(child.parent_id == closure.c.theme_id)
+    )
+
+
 def short_names(pseudonyms: list[str]) -> str:
     """'Expert A', 'Expert B' -> 'A,B': the thesis's way of naming who said something."""
     names = sorted(set(pseudonyms))
@@ -71,11 +140,15 @@ def short_names(pseudonyms: list[str]) -> str:
     return ",".join(names)
 
 
+def _read(session: Session, query, columns: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(session.execute(query).all(), columns=columns)
+
+
 def codes(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
     """Per code: its themes, number of codings, which participants, status (merged codes left
     out: their codings count under the code they were merged into)."""
-    import pandas as pd
-
     per_participant = filters.apply(
         codings_query(Coding.code_id, Participant.pseudonym, func.count().label("n")).group_by(
             Coding.code_id, Participant.pseudonym
@@ -88,11 +161,11 @@ def codes(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
     )
     code_rows = select(Code.id, Code.name, Code.status).where(Code.status != "merged")
     with project.session(write=False) as session:
-        counts = pd.DataFrame(session.execute(per_participant).all(), columns=["id", "p", "n"])
-        themes = pd.DataFrame(session.execute(theme_names).all(), columns=["id", "theme"])
-        listing = pd.DataFrame(
-            session.execute(code_rows.order_by(Code.position, Code.id)).all(),
-            columns=["id", "code", "status"],
+        filters.check(session)
+        counts = _read(session, per_participant, ["id", "p", "n"])
+        themes = _read(session, theme_names, ["id", "theme"])
+        listing = _read(
+            session, code_rows.order_by(Code.position, Code.id), ["id", "code", "status"]
         )
     totals = counts.groupby("id")["n"].sum()
     who = counts.dropna(subset=["p"]).groupby("id")["p"].agg(lambda s: short_names(list(s)))
@@ -100,6 +173,426 @@ def codes(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
     listing["themes"] = listing["id"].map(theme_list).fillna("")
     listing["count"] = listing["id"].map(totals).fillna(0).astype(int)
     listing["participants"] = listing["id"].map(who).fillna("")
-    if filters.participants or filters.coders or filters.kinds or filters.themes:
+    if filters:
         listing = listing[listing["count"] > 0]
     return listing[["code", "themes", "count", "participants", "status"]].reset_index(drop=True)
+
+
+def _theme_order(rows: list[tuple[int, str, int | None]], only: set[int] | None) -> list[tuple]:
+    """Themes depth-first in their order, each sub-theme right after its parent."""
+    children: dict[int | None, list[tuple[int, str, int | None]]] = {}
+    for row in rows:
+        children.setdefault(row[2], []).append(row)
+    names = {row[0]: row[1] for row in rows}
+    ordered: list[tuple[int, str, str]] = []
+
+    def walk(parent: int | None, shown: bool) -> None:
+        for tid, name, parent_id in children.get(parent, []):
+            show = shown or only is None or tid in only
+            if show:
+                ordered.append((tid, name, names.get(parent_id, "") if parent_id else ""))
+            walk(tid, show)
+
+    walk(None, False)
+    return ordered
+
+
+def themes(
+    project: Project,
+    counts: Literal["observed", "reported"] = "observed",
+    filters: Filters = Filters(),
+) -> pd.DataFrame:
+    """Per theme and sub-theme (a main theme rolls up its sub-themes): number of active codes,
+    count (codings observed, or the sum of the codes' reported tallies) and distinct participants
+    (coded, or quoted as the codes' examples for reported counts); then codes in no theme and a
+    Total row. A code in two themes counts once in a parent and once in the total."""
+    import pandas as pd
+
+    if counts not in ("observed", "reported"):
+        raise InputError(f"--counts must be observed or reported, not {counts!r}")
+    if counts == "reported" and (filters.participants or filters.coders or filters.kinds):
+        raise InputError(
+            "--counts reported sums printed tallies: --participants, --coders and --kind "
+            "filter codings and cannot apply"
+        )
+    closure = theme_closure()
+    active = select(Code.id.label("code_id")).where(Code.status == "active")
+    if filters.themes:
+        active = active.where(Code.id.in_(filters.theme_codes))
+    active = active.cte("active_codes")
+    themed = (
+        select(closure.c.ancestor.label("theme_id"), CodeTheme.code_id)
+        .join(closure, closure.c.theme_id == CodeTheme.theme_id)
+        .join(active, active.c.code_id == CodeTheme.code_id)
+        .distinct()
+        .cte("themed")
+    )
+    unthemed = (
+        select(active.c.code_id)
+        .where(active.c.code_id.not_in(select(CodeTheme.code_id)))
+        .subquery()
+    )
+    if counts == "observed":
+        per_code = (
+            counted_codings(
+                filters,
+                Coding.code_id.label("code_id"),
+                Source.participant_id.label("who"),
+                func.count().label("n"),
+            )
+            .group_by(Coding.code_id, Source.participant_id)
+            .cte("per_code")
+        )
+    else:
+        per_code = (
+            select(
+                Code.id.label("code_id"),
+                Code.example_participant_id.label("who"),
+                Code.reported_count.label("n"),
+            )
+            .where(Code.status == "active")
+            .cte("per_code")
+        )
+
+    def part(key, code_ids):
+        return (
+            select(
+                key.label("theme_id"),
+                func.count(distinct(code_ids.c.code_id)).label("codes"),
+                func.sum(per_code.c.n).label("count"),
+                func.count(distinct(per_code.c.who)).label("participants"),
+            )
+            .select_from(code_ids)
+            .outerjoin(per_code, per_code.c.code_id == code_ids.c.code_id)
+        )
+
+    statement = union_all(
+        part(themed.c.theme_id, themed).group_by(themed.c.theme_id),
+        part(literal(-1), unthemed),
+        part(literal(-2), active),
+    )
+    with project.session(write=False) as session:
+        filters.check(session)
+        figures = {row[0]: row[1:] for row in session.execute(statement).all()}
+        listing = session.execute(
+            select(Theme.id, Theme.name, Theme.parent_id).order_by(Theme.position, Theme.id)
+        ).all()
+    only = None
+    if filters.themes:
+        wanted = {t.lower() for t in filters.themes}
+        only = {tid for tid, name, _ in listing if name.lower() in wanted}
+    rows = [
+        (name, parent, *figures.get(tid, (0, None, 0)))
+        for tid, name, parent in _theme_order(listing, only)
+    ]
+    if figures.get(-1, (0,))[0]:
+        rows.append((NO_THEME, "", *figures[-1]))
+    rows.append((TOTAL, "", *figures.get(-2, (0, None, 0))))
+    df = pd.DataFrame(rows, columns=["theme", "parent", "codes", "count", "participants"])
+    df["count"] = df["count"].fillna(0).astype(int)
+    df[["codes", "participants"]] = df[["codes", "participants"]].astype(int)
+    return df
+
+
+def participants(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
+    """Per participant: sources coded, codings and distinct codes (in the order of Appendix A)."""
+    who = func.coalesce(Participant.pseudonym, NO_PARTICIPANT)
+    per_participant = counted_codings(
+        filters,
+        who.label("participant"),
+        func.count(distinct(Excerpt.source_id)).label("sources"),
+        func.count().label("codings"),
+        func.count(distinct(Coding.code_id)).label("codes"),
+    ).group_by(who)
+    with project.session(write=False) as session:
+        filters.check(session)
+        counts = _read(session, per_participant, ["participant", "sources", "codings", "codes"])
+        listing = _read(
+            session,
+            select(Participant.pseudonym).order_by(Participant.position, Participant.id),
+            ["participant"],
+        )
+    if filters.participants:
+        wanted = {p.lower() for p in filters.participants}
+        listing = listing[listing["participant"].str.lower().isin(wanted)]
+    if NO_PARTICIPANT in set(counts["participant"]) and not filters.participants:
+        listing.loc[len(listing)] = [NO_PARTICIPANT]
+    df = listing.merge(counts, on="participant", how="left")
+    df[["sources", "codings", "codes"]] = df[["sources", "codings", "codes"]].fillna(0).astype(int)
+    return df.reset_index(drop=True)
+
+
+def sources(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
+    """Per source: kind, participant, coded excerpts, codings and distinct codes."""
+    query = (
+        counted_codings(
+            filters,
+            Source.title,
+            Source.kind,
+            func.coalesce(Participant.pseudonym, ""),
+            func.count(distinct(Coding.excerpt_id)),
+            func.count(),
+            func.count(distinct(Coding.code_id)),
+        )
+        .group_by(Source.id, Source.title, Source.kind, Participant.pseudonym)
+        .order_by(Source.title)
+    )
+    columns = ["source", "kind", "participant", "excerpts", "codings", "codes"]
+    with project.session(write=False) as session:
+        filters.check(session)
+        return _read(session, query, columns)
+
+
+def _code_listing(session: Session) -> pd.DataFrame:
+    return _read(
+        session,
+        select(Code.id, Code.name).where(Code.status == "active").order_by(Code.position, Code.id),
+        ["id", "code"],
+    )
+
+
+def matrix(project: Project, filters: Filters = Filters(), presence: bool = False) -> pd.DataFrame:
+    """Code x participant: codings (or 1/0 for coded or not with ``presence``); codes in codebook
+    order, participants in Appendix A order; all active codes unless a filter narrows them."""
+    who = func.coalesce(Participant.pseudonym, NO_PARTICIPANT)
+    query = counted_codings(filters, Coding.code_id, who, func.count()).group_by(
+        Coding.code_id, who
+    )
+    with project.session(write=False) as session:
+        filters.check(session)
+        counts = _read(session, query, ["id", "participant", "n"])
+        listing = _code_listing(session)
+        people = list(
+            session.scalars(
+                select(Participant.pseudonym).order_by(Participant.position, Participant.id)
+            )
+        )
+    columns = [p for p in people if p in set(counts["participant"])] if filters else people
+    if NO_PARTICIPANT in set(counts["participant"]):
+        columns.append(NO_PARTICIPANT)
+    wide = counts.pivot_table(index="id", columns="participant", values="n", aggfunc="sum")
+    wide = wide.reindex(columns=columns).fillna(0).astype(int)
+    if presence:
+        wide = (wide > 0).astype(int)
+    if filters:
+        listing = listing[listing["id"].isin(counts["id"])]
+    out = listing.join(wide, on="id").fillna(0)
+    out[columns] = out[columns].astype(int)
+    out.columns.name = None
+    return out.drop(columns="id").reset_index(drop=True)
+
+
+def cooccurrence(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
+    """Code x code: how many pairs of coded spans overlap (the same span counts once), one coded
+    with each code. One set-based self-join of excerpts on their source and overlap; the diagonal
+    is left empty."""
+    import pandas as pd
+
+    coded = (
+        counted_codings(
+            filters,
+            Coding.code_id,
+            Excerpt.id.label("excerpt_id"),
+            Excerpt.source_id,
+            Excerpt.start,
+            Excerpt.end,
+        )
+        .distinct()
+        .cte("coded")
+    )
+    a, b = coded.alias("a"), coded.alias("b")
+    query = (
+        select(a.c.code_id, b.c.code_id, func.count())
+        .select_from(a)
+        .join(
+            b,
+            and_(
+                b.c.source_id == a.c.source_id,
+                b.c.start < a.c.end,
+                a.c.start < b.c.end,
+                b.c.code_id != a.c.code_id,
+            ),
+        )
+        .group_by(a.c.code_id, b.c.code_id)
+    )
+    with project.session(write=False) as session:
+        filters.check(session)
+        pairs = _read(session, query, ["a", "b", "n"])
+        listing = _code_listing(session)
+        used = set(session.scalars(select(coded.c.code_id).distinct()))
+    listing = listing[listing["id"].isin(used)]
+    ids, names = list(listing["id"]), list(listing["code"])
+    wide = pairs.pivot_table(index="a", columns="b", values="n", aggfunc="sum")
+    wide = wide.reindex(index=ids, columns=ids).fillna(0)
+    for code_id in ids:
+        wide.loc[code_id, code_id] = float("nan")
+    wide.index, wide.columns = names, names
+    out = wide.reset_index(names="code")
+    out.columns.name = None
+    return out if len(out.columns) > 1 else pd.DataFrame(columns=["code"])
+
+
+def funnel(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
+    """Code applications -> unique codes -> codes used, with excluded and merged codes accounted
+    for, beside the thesis's own 556 / 226 / 197 and what each figure means."""
+    import pandas as pd
+
+    applications = filters.apply(
+        codings_query(
+            func.count(),
+            func.count(case((Code.status == "excluded", 1))),
+            func.count(distinct(Coding.code_id)),
+            func.count(distinct(case((Code.status == "active", Coding.code_id)))),
+        ).join(Code, Code.id == Coding.code_id)
+    )
+    codebook = select(
+        func.count(),
+        func.count(case((Code.status == "merged", 1))),
+        func.count(case((Code.status == "excluded", 1))),
+        func.count(case((Code.status == "active", 1))),
+        func.sum(case((Code.status == "active", Code.reported_count))),
+        func.count(Code.reported_count),
+    )
+    with project.session(write=False) as session:
+        filters.check(session)
+        n_codings, n_on_excluded, coded_codes, coded_active = session.execute(applications).one()
+        n_codes, merged, excluded, active, reported_sum, n_reported = session.execute(
+            codebook
+        ).one()
+    thesis = THESIS_FUNNEL
+    rows = [
+        (
+            "code applications (codings)",
+            n_codings,
+            thesis["applications"],
+            f"{n_on_excluded} of them on excluded codes; codings of merged codes moved to the code "
+            "kept",
+        ),
+    ]
+    if n_reported:
+        rows.append(
+            (
+                "code applications (sum of reported counts)",
+                int(reported_sum or 0),
+                thesis["applications"],
+                f"the printed tallies of the {n_reported} codes that carry one, active codes only",
+            )
+        )
+    rows += [
+        ("codes created", n_codes, None, f"{merged} merged into another code, {excluded} excluded"),
+        (
+            "unique codes (not merged)",
+            n_codes - merged,
+            thesis["unique"],
+            "recurring codes combined: a merged code counts under the code kept",
+        ),
+        (
+            "codes used (active)",
+            active,
+            thesis["used"],
+            f"unique codes minus the {excluded} excluded as irrelevant",
+        ),
+        (
+            "codes with codings",
+            coded_codes,
+            None,
+            f"{coded_active} of them active; the rest excluded",
+        ),
+        (
+            "note",
+            None,
+            None,
+            "The thesis's 556 / 226 / 197 (seed line 197) count code applications before merging "
+            "and exclusion; its Appendix B prints only the codes used, with counts, so a project "
+            "built from the printed codebook holds the codes used and their tallies but not the "
+            "codes that were merged or excluded. codebooks/README.md explains the difference.",
+        ),
+    ]
+    df = pd.DataFrame(rows, columns=["stage", "project", "thesis", "note"])
+    df["project"] = df["project"].astype("Int64")
+    df["thesis"] = df["thesis"].astype("Int64")
+    return df
+
+
+def by_attribute(
+    project: Project, attribute: str, filters: Filters = Filters(), presence: bool = False
+) -> pd.DataFrame:
+    """Code x the values of a participant attribute (profession, or a built-in field:
+    organisation, role, location, mode): codings, or distinct participants with ``presence``."""
+    name = attribute.strip().lower()
+    if name in PARTICIPANT_FIELDS:
+        value = getattr(Participant, name)
+        query = counted_codings(filters)
+    else:
+        attr = aliased(ParticipantAttribute)
+        value = attr.value
+        query = counted_codings(filters).outerjoin(
+            attr, and_(attr.participant_id == Participant.id, func.lower(attr.name) == name)
+        )
+    value = func.coalesce(value, "(none)")
+    measure = func.count(distinct(Participant.id)) if presence else func.count()
+    query = query.add_columns(Coding.code_id, value, measure).group_by(Coding.code_id, value)
+    with project.session(write=False) as session:
+        filters.check(session)
+        if name not in PARTICIPANT_FIELDS and not session.scalar(
+            select(func.count()).where(func.lower(ParticipantAttribute.name) == name)
+        ):
+            raise NotFoundError(
+                f"no participant has an attribute {attribute!r} "
+                f"(built-in: {', '.join(PARTICIPANT_FIELDS)})"
+            )
+        counts = _read(session, query, ["id", "value", "n"])
+        listing = _code_listing(session)
+    wide = counts.pivot_table(index="id", columns="value", values="n", aggfunc="sum")
+    wide = wide.reindex(columns=sorted(wide.columns, key=str)).fillna(0).astype(int)
+    if filters:
+        listing = listing[listing["id"].isin(counts["id"])]
+    out = listing.join(wide, on="id").fillna(0)
+    out[list(wide.columns)] = out[list(wide.columns)].astype(int)
+    out.columns.name = None
+    return out.drop(columns="id").reset_index(drop=True)
+
+
+def quotes(
+    project: Project,
+    code: str | None = None,
+    theme: str | None = None,
+    filters: Filters = Filters(),
+) -> pd.DataFrame:
+    """The excerpts of a code, or of every code in a theme and its sub-themes, with who said
+    them, and a ``cite`` column ready to paste: ``Expert A: 'quote'``."""
+    import pandas as pd
+
+    if (code is None) == (theme is None):
+        raise InputError("quotes need either a code or a theme")
+    length = Excerpt.end - Excerpt.start
+    text = func.substr(Source.text, Excerpt.start + 1, length)
+    who = func.coalesce(Participant.pseudonym, Source.title)
+    query = (
+        filters.apply(
+            codings_query(Code.name, who, Source.title, Excerpt.id, text).join(
+                Code, Code.id == Coding.code_id
+            )
+        )
+        .distinct()
+        .order_by(Code.name, who, Excerpt.id)
+    )
+    with project.session(write=False) as session:
+        filters.check(session)
+        if code is not None:
+            query = query.where(Coding.code_id == lookup.get_code(session, code).id)
+        else:
+            closure = theme_closure()
+            theme_id = lookup.get_theme(session, theme).id
+            in_theme = (
+                select(CodeTheme.code_id)
+                .join(closure, closure.c.theme_id == CodeTheme.theme_id)
+                .where(closure.c.ancestor == theme_id)
+            )
+            query = query.where(Coding.code_id.in_(in_theme), Code.status == "active")
+        rows = session.execute(query).all()
+    df = pd.DataFrame(rows, columns=["code", "participant", "source", "excerpt", "quote"])
+    df["excerpt"] = "#" + df["excerpt"].astype(str)
+    df["quote"] = df["quote"].str.strip()
+    df["cite"] = df["participant"] + ": '" + df["quote"] + "'"
+    return df
