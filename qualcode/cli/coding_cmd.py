@@ -1,7 +1,8 @@
-"""`qualcode code TARGET CODE`: scriptable coding."""
+"""`qualcode code TARGET CODE`: scriptable coding (or many codings: `--from FILE.csv`)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,13 +13,15 @@ from qualcode.cli.app import DbOption, app, open_db
 @app.command("code")
 def code(
     target: Annotated[
-        str,
+        str | None,
         typer.Argument(
             help="#EXCERPT, SOURCE:START-END (characters), SOURCE:sN (sentence) or SOURCE:pN "
             "(paragraph); SOURCE is a title or an id."
         ),
-    ],
-    code_name: Annotated[str, typer.Argument(metavar="CODE", help="Code name (created if new).")],
+    ] = None,
+    code_name: Annotated[
+        str | None, typer.Argument(metavar="CODE", help="Code name (created if new).")
+    ] = None,
     coder: Annotated[
         str | None, typer.Option(help="Who codes (default: $QUALCODE_CODER or the last coder).")
     ] = None,
@@ -26,11 +29,33 @@ def code(
     no_create: Annotated[
         bool, typer.Option("--no-create", help="Refuse unknown codes instead of creating them.")
     ] = False,
+    from_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="Apply every coding in this CSV (columns source, start, end, code[, coder, memo]) "
+            "in one transaction, instead of TARGET CODE.",
+        ),
+    ] = None,
     db: DbOption = "qualcode.db",
 ) -> None:
-    """Apply a code to a range of a source."""
-    from qualcode.coding import code_range
+    """Apply a code to a range of a source, or every coding in a CSV file (--from)."""
+    from qualcode.errors import InputError
+    from qualcode.team import code_range
 
+    if from_file is not None:
+        if target is not None or code_name is not None:
+            raise InputError("give either TARGET CODE or --from FILE.csv, not both")
+        from qualcode.bulk import apply_csv
+
+        done = apply_csv(open_db(db), from_file, coder=coder, create=not no_create)
+        typer.echo(
+            f"{from_file}: {done.applied} codings applied, {done.already} already there"
+            f" ({done.excerpts_created} new excerpts, {len(done.codes_created)} new codes)"
+        )
+        return
+    if target is None or code_name is None:
+        raise InputError("give TARGET and CODE, or --from FILE.csv")
     project = open_db(db)
 
     def work(session):
