@@ -25,6 +25,11 @@ Progress = Callable[[int], None]
 # Components a trained pipeline needs for sentence boundaries; the rest is switched off.
 SENTENCE_COMPONENTS = ("tok2vec", "transformer", "parser", "senter", "sentencizer")
 PERSON_LABELS = ("PERSON", "PER")
+# Street and title abbreviations common in the notes: their full stop must not end a sentence.
+ABBREVIATIONS = (
+    *("str.", "St.", "hwy.", "ave.", "Ave.", "blvd.", "Prof.", "Dr.", "Mr.", "Mrs.", "Ms."),
+    *("ул.", "пр.", "пер.", "мкр.", "д.", "г.", "обл.", "им.", "т.е.", "т.д.", "т.п.", "Др."),
+)
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 _BATCH_CHARS = 200_000
 
@@ -33,6 +38,7 @@ _BATCH_CHARS = 200_000
 def pipeline(language: str = "en", model: str | None = None) -> Language:
     """A blank pipeline with a sentencizer for ``language``, or the trained ``model``."""
     import spacy
+    from spacy.symbols import ORTH
 
     if model:
         try:
@@ -49,6 +55,8 @@ def pipeline(language: str = "en", model: str | None = None) -> Language:
             nlp = spacy.blank(language)
         except ImportError:
             nlp = spacy.blank("xx")
+        for abbreviation in ABBREVIATIONS:
+            nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
         nlp.add_pipe("sentencizer")
     nlp.max_length = 10**9  # we feed paragraphs; only a trained parser cares about length
     return nlp

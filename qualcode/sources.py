@@ -124,24 +124,30 @@ def _check_not_binary(path: Path, text: str) -> str:
     return text
 
 
-def read_file(path: Path, encoding: str | None = None) -> tuple[str, bytes]:
-    """The text of a notes file or document and its raw bytes (for the checksum)."""
-    from qualcode.formats import documents
-
+def read_bytes(path: Path, suffixes: tuple[str, ...] = SUFFIXES) -> bytes:
+    """The bytes of an importable file; a missing, empty or unknown kind of file is refused."""
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.is_dir():
         raise InputError(f"{path}: is a folder")
     suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
+    if suffix not in suffixes:
         raise InputError(
             f"{path}: cannot import {suffix or 'files without a suffix'} "
-            f"(use {', '.join(SUFFIXES)})"
+            f"(use {', '.join(suffixes)})"
         )
     data = path.read_bytes()
     if not data:
         raise InputError(f"{path}: the file is empty")
-    if suffix in TEXT_SUFFIXES:
+    return data
+
+
+def read_file(path: Path, encoding: str | None = None) -> tuple[str, bytes]:
+    """The text of a notes file or document and its raw bytes (for the checksum)."""
+    from qualcode.formats import documents
+
+    data = read_bytes(path)
+    if path.suffix.lower() in TEXT_SUFFIXES:
         text = decode_text(path, data, encoding)
     else:
         text = documents.extract(path, data)
