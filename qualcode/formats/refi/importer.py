@@ -322,7 +322,7 @@ class _Store:
         ]
         if nest:
             self.s.execute(update(Theme), nest)
-        existing = set(self.s.execute(select(CodeTheme.code_id, CodeTheme.theme_id)).tuples())
+        existing = {tuple(r) for r in self.s.execute(select(CodeTheme.code_id, CodeTheme.theme_id))}
         links = []
         unknown = 0
         for item in kept:
@@ -458,7 +458,7 @@ class _Store:
                     "title": title[:500],
                     "kind": kind if kind in SOURCE_KINDS else "interview",
                     "language": (language or "en")[:20],
-                    "participant_id": None,
+                    "participant_id": self.participants.get(case_of.get(src.guid, "")),
                     "imported_from": self.doc.label,
                     "checksum": digest if digest not in digests else None,
                     "text": src.text,
@@ -472,13 +472,6 @@ class _Store:
         self.sources.update(ids)
         self.new_sources.update(ids.values())
         self.summary.added["sources"] += len(new)
-        links = [
-            {"id": ids[g], "participant_id": self.participants[case_of[g]]}
-            for g in ids
-            if g in case_of and case_of[g] in self.participants
-        ]
-        if links:
-            self.s.execute(update(Source), links)
         return merged + [(src, ids[g]) for src, g in keep]
 
     # --- excerpts and codings --------------------------------------------------------------
@@ -500,11 +493,12 @@ class _Store:
                 by_range[(r.source_id, r.start, r.end)] = r.id
                 self.excerpts[r.guid] = r.id
             old_codings.update(
-                self.s.execute(
+                tuple(r)
+                for r in self.s.execute(
                     select(Coding.excerpt_id, Coding.code_id, Coding.coder_id)
                     .join(Excerpt, Excerpt.id == Coding.excerpt_id)
                     .where(Excerpt.source_id.in_(chunk))
-                ).tuples()
+                )
             )
         pending: dict[tuple[int, int, int], str] = {}
         new: list[dict[str, Any]] = []

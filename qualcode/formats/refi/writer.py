@@ -81,13 +81,11 @@ class _Snapshot:
             c.example_excerpt_id for c in self.codes
         }
         if refs - {None}:
-            self.participant_guid = dict(
-                s.execute(select(Participant.id, Participant.guid)).tuples()
-            )
+            self.participant_guid = dict(s.execute(select(Participant.id, Participant.guid)).all())
             ids = [c.example_excerpt_id for c in self.codes if c.example_excerpt_id]
             if ids:
                 self.excerpt_guid = dict(
-                    s.execute(select(Excerpt.id, Excerpt.guid).where(Excerpt.id.in_(ids))).tuples()
+                    s.execute(select(Excerpt.id, Excerpt.guid).where(Excerpt.id.in_(ids))).all()
                 )
         self.memos: list[Memo] = []
         if codebook_only:

@@ -1,0 +1,154 @@
+"""Helpers for the REFI-QDA tests: a sample project, fixture archives, counts, a second project."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from sqlalchemy import func, select
+
+from qualcode import codebook, coding, lookup
+from qualcode.models import (
+    Code,
+    Coder,
+    CodeTheme,
+    Coding,
+    Excerpt,
+    Memo,
+    Participant,
+    ParticipantAttribute,
+    Source,
+    Theme,
+)
+
+DATA = Path(__file__).parent / "data" / "refi"
+MODELS = (
+    Coder,
+    Code,
+    Theme,
+    CodeTheme,
+    Participant,
+    ParticipantAttribute,
+    Source,
+    Excerpt,
+    Coding,
+    Memo,
+)
+TEXT_A = "Many people go to Russia for seasonal jobs 😀; they send money home every month.\n"
+TEXT_B = "Казахстан — a transit country; some stay, most go further to Europe."
+
+
+def counts(project) -> dict[str, int]:
+    with project.session(write=False) as s:
+        return {m.__tablename__: s.scalar(select(func.count()).select_from(m)) for m in MODELS}
+
+
+def guids(project, model) -> set[str]:
+    with project.session(write=False) as s:
+        return set(s.scalars(select(model.guid)))
+
+
+def second_url(request: pytest.FixtureRequest, db_url: str, tmp_path: Path) -> str:
+    """Another fresh project on the same backend as ``db_url``."""
+    if "://" not in db_url:
+        return str(tmp_path / f"second-{uuid.uuid4().hex[:6]}.db")
+    server = request.getfixturevalue("pg_server")
+    return server.create_database(f"qc_refi_{uuid.uuid4().hex[:10]}")
+
+
+def build_sample(project) -> None:
+    """A small project with every kind of thing REFI carries, made through the domain modules."""
+    with project.session() as s:
+        alice = lookup.coder(s, "Alice Smith")
+        bob = lookup.coder(s, "Bob")
+        labour = codebook.create_code(
+            s, "Labour migration", definition="Moving for work.", colour="#E69F00"
+        )
+        seasonal = codebook.create_code(s, "Seasonal work", parent=labour, colour="#56b4e9")
+        remit = codebook.create_code(s, "Remittances", definition="Money sent home.")
+        transit = codebook.create_code(s, "Transit country")
+        vague = codebook.create_code(s, "Vague")
+        dup = codebook.create_code(s, "Transit")
+        codebook.exclude_code(s, vague, "too vague; overlaps")
+        trends = codebook.create_theme(s, "Trends", description="Main theme.")
+        reasons = codebook.create_theme(s, "Reasons", parent=trends)
+        policies = codebook.create_theme(s, "Policies")
+        for code, theme in ((labour, trends), (seasonal, reasons), (transit, reasons)):
+            codebook.assign_code(s, code, theme)
+        codebook.assign_code(s, transit, policies)
+        transit.reported_count = 9
+        transit.example_quote = "Someone comes here to temporarily relocate"
+        person = Participant(
+            pseudonym="Expert A",
+            organisation="NGO",
+            role="Director",
+            location="Almaty",
+            mode="in person",
+            interview_date=dt.date(2024, 4, 11),
+            position=1,
+        )
+        other = Participant(pseudonym="Expert B", organisation="Government", position=2)
+        s.add_all([person, other])
+        s.flush()
+        s.add(ParticipantAttribute(participant_id=person.id, name="profession", value="lawyer"))
+        a = Source(title="Interview A", text=TEXT_A, participant_id=person.id, checksum="a" * 64)
+        b = Source(title="Law digest", kind="document", language="ru", text=TEXT_B)
+        s.add_all([a, b])
+        s.flush()
+        target = coding.Target
+        coding.apply_code(s, target(a.id, 15, 42), seasonal, alice, memo="clear case")
+        coding.apply_code(s, target(a.id, 15, 42), seasonal, bob)
+        coding.apply_code(s, target(a.id, 46, 66), remit, alice)
+        coding.apply_code(s, target(b.id, 12, 29), transit, bob)
+        coding.apply_code(s, target(b.id, 12, 29), dup, bob)
+        s.flush()
+        codebook.merge_codes(s, transit, dup)
+        excerpt = s.scalar(select(Excerpt).where(Excerpt.source_id == a.id, Excerpt.start == 46))
+        transit.example_participant_id = other.id
+        s.add_all(
+            [
+                Memo(title="Plan", body="Code all interviews twice.", coder_id=alice.id),
+                Memo(body="Notes typed after the call.", source_id=a.id),
+                Memo(body="Keep apart from remittances.", code_id=seasonal.id),
+                Memo(body="The thesis' main theme.", theme_id=trends.id),
+                Memo(body="Quote this.", excerpt_id=excerpt.id, coder_id=bob.id),
+            ]
+        )
+
+
+def make_qdpx(folder: Path, out_dir: Path, name: str | None = None) -> Path:
+    """Zip a fixture folder (project.qde + sources/) into a .qdpx; copy what sits beside it."""
+    path = out_dir / f"{name or folder.name}.qdpx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(folder / "project.qde", "project.qde")
+        for file in sorted((folder / "sources").iterdir()):
+            zf.write(file, f"sources/{file.name}")
+    outside = folder / "outside"
+    if outside.is_dir():
+        (out_dir / "outside").mkdir(exist_ok=True)
+        for file in outside.iterdir():
+            (out_dir / "outside" / file.name).write_bytes(file.read_bytes())
+    return path
+
+
+def qde(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as zf:
+        return zf.read("project.qde")
+
+
+def canonical(data: bytes) -> bytes:
+    return etree.tostring(etree.fromstring(data), method="c14n2", strip_text=True)
+
+
+def sources_of(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist() if n.startswith("sources/")}
+
+
+def codes_by_name(project) -> dict[str, Code]:
+    with project.session(write=False) as s:
+        return {c.name: c for c in s.scalars(select(Code))}
