@@ -63,6 +63,8 @@ def themes_bar(df: pd.DataFrame, path: Path, title: str = "Codes per theme") -> 
 
 def heatmap(df: pd.DataFrame, path: Path, title: str = "Codes by participant") -> Path:
     """A heat map of a matrix report: first column the row labels, the others numbers."""
+    import numpy as np
+
     path = _check_path(path)
     labels = [str(v) for v in df.iloc[:, 0]]
     values = df.iloc[:, 1:].astype(float)
@@ -73,14 +75,13 @@ def heatmap(df: pd.DataFrame, path: Path, title: str = "Codes by participant") -
     image = ax.imshow(values.to_numpy(), aspect="auto", cmap="Blues")
     ax.set_xticks(range(values.shape[1]), [str(c) for c in values.columns], rotation=45, ha="right")
     ax.set_yticks(range(values.shape[0]), labels)
-    if values.size <= 400:
-        for (i, j), v in zip(
-            [(i, j) for i in range(values.shape[0]) for j in range(values.shape[1])],
-            values.to_numpy().ravel(),
-            strict=True,
-        ):
-            if v == v:  # not NaN (the empty diagonal of a co-occurrence matrix)
-                ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=8)
+    grid = values.to_numpy()
+    if grid.size <= 400:
+        top = float(np.nanmax(grid)) if np.isfinite(grid).any() else 0.0
+        for (i, j), v in np.ndenumerate(grid):
+            if not np.isnan(v):  # the empty diagonal of a co-occurrence matrix stays empty
+                colour = "white" if top and v > top / 2 else "black"
+                ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=8, color=colour)
     fig.colorbar(image, ax=ax)
     ax.set_title(title)
     fig.tight_layout()

@@ -451,7 +451,7 @@ def funnel(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
         func.count(case((Code.status == "excluded", 1))),
         func.count(case((Code.status == "active", 1))),
         func.sum(case((Code.status == "active", Code.reported_count))),
-        func.count(Code.reported_count),
+        func.count(case((Code.status == "active", Code.reported_count))),
     )
     with project.session(write=False) as session:
         filters.check(session)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -24,14 +25,14 @@ ThemesFilter = Annotated[
 ]
 
 
-def _split(value: str | None) -> tuple[str, ...]:
+def split_names(value: str | None) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip()) if value else ()
 
 
 def make_filters(participants, coders, kind, themes):
     from qualcode.reports import Filters
 
-    return Filters(_split(participants), _split(coders), _split(kind), _split(themes))
+    return Filters(*(split_names(v) for v in (participants, coders, kind, themes)))
 
 
 @report_app.command("codes")
@@ -49,3 +50,188 @@ def report_codes(
 
     filters = make_filters(participants, coders, kind, themes)
     emit(reports.codes(open_db(db), filters), fmt, output, title="Codes")
+
+
+ChartOption = Annotated[
+    Path | None,
+    typer.Option("--chart", help="Also draw a chart to FILE.png or FILE.svg."),
+]
+PresenceOption = Annotated[
+    bool, typer.Option("--presence", help="1/0 for coded or not, instead of numbers of codings.")
+]
+
+
+@report_app.command("themes")
+def report_themes(
+    db: DbOption = "qualcode.db",
+    fmt: FormatOption = "table",
+    output: OutputOption = None,
+    counts: Annotated[
+        str,
+        typer.Option("--counts", help="observed (codings) or reported (imported tallies)."),
+    ] = "observed",
+    chart: ChartOption = None,
+    participants: ParticipantsFilter = None,
+    coders: CodersFilter = None,
+    kind: KindFilter = None,
+    themes: ThemesFilter = None,
+) -> None:
+    """Per theme and sub-theme: codes, count, participants; then a Total row."""
+    from qualcode import reports
+
+    filters = make_filters(participants, coders, kind, themes)
+    df = reports.themes(open_db(db), counts, filters)
+    if chart is not None:
+        from qualcode import charts
+
+        charts.themes_bar(df, chart, title=f"Codes per theme ({counts} counts)")
+        typer.echo(f"wrote {chart}", err=True)
+    emit(df, fmt, output, title="Themes")
+
+
+@report_app.command("participants")
+def report_participants(
+    db: DbOption = "qualcode.db",
+    fmt: FormatOption = "table",
+    output: OutputOption = None,
+    participants: ParticipantsFilter = None,
+    coders: CodersFilter = None,
+    kind: KindFilter = None,
+    themes: ThemesFilter = None,
+) -> None:
+    """Per participant: sources, codings and distinct codes."""
+    from qualcode import reports
+
+    filters = make_filters(participants, coders, kind, themes)
+    emit(reports.participants(open_db(db), filters), fmt, output, title="Participants")
+
+
+@report_app.command("sources")
+def report_sources(
+    db: DbOption = "qualcode.db",
+    fmt: FormatOption = "table",
+    output: OutputOption = None,
+    participants: ParticipantsFilter = None,
+    coders: CodersFilter = None,
+    kind: KindFilter = None,
+    themes: ThemesFilter = None,
+) -> None:
+    """Per source: kind, participant, coded excerpts, codings and distinct codes."""
+    from qualcode import reports
+
+    filters = make_filters(participants, coders, kind, themes)
+    emit(reports.sources(open_db(db), filters), fmt, output, title="Sources")
+
+
+@report_app.command("matrix")
+def report_matrix(
+    db: DbOption = "qualcode.db",
+    fmt: FormatOption = "table",
+    output: OutputOption = None,
+    presence: PresenceOption = False,
+    chart: ChartOption = None,
+    participants: ParticipantsFilter = None,
+    coders: CodersFilter = None,
+    kind: KindFilter = None,
+    themes: ThemesFilter = None,
+) -> None:
+    """Code x participant: codings (or 1/0 with --presence); --chart draws a heat map."""
+    from qualcode import reports
+
+    filters = make_filters(participants, coders, kind, themes)
+    df = reports.matrix(open_db(db), filters, presence=presence)
+    if chart is not None:
+        from qualcode import charts
+
+        charts.heatmap(df, chart, title="Codes by participant")
+        typer.echo(f"wrote {chart}", err=True)
+    emit(df, fmt, output, title="Codes by participant")
+
+
+@report_app.command("cooccurrence")
+def report_cooccurrence(
+    db: DbOption = "qualcode.db",
+    fmt: FormatOption = "table",
+    output: OutputOption = None,
+    chart: ChartOption = None,
+    participants: ParticipantsFilter = None,
+    coders: CodersFilter = None,
+    kind: KindFilter = None,
+    themes: ThemesFilter = None,
+) -> None:
+    """Code x code: overlapping coded spans, one coded with each code."""
+    from qualcode import reports
+
+    filters = make_filters(participants, coders, kind, themes)
+    df = reports.cooccurrence(open_db(db), filters)
+    if chart is not None:
+        from qualcode import charts
+
+        charts.heatmap(df, chart, title="Code co-occurrence")
+        typer.echo(f"wrote {chart}", err=True)
+    emit(df, fmt, output, title="Code co-occurrence")
+
+
+@report_app.command("funnel")
+def report_funnel(
+    db: DbOption = "qualcode.db",
+    fmt: FormatOption = "table",
+    output: OutputOption = None,
+    participants: ParticipantsFilter = None,
+    coders: CodersFilter = None,
+    kind: KindFilter = None,
+    themes: ThemesFilter = None,
+) -> None:
+    """Code applications -> unique codes -> codes used, beside the thesis's 556 / 226 / 197."""
+    from qualcode import reports
+
+    filters = make_filters(participants, coders, kind, themes)
+    emit(reports.funnel(open_db(db), filters), fmt, output, title="Codes funnel")
+
+
+@report_app.command("by-attribute")
+def report_by_attribute(
+    attribute: Annotated[
+        str,
+        typer.Argument(
+            help="A participant attribute (e.g. profession) or organisation, role, location, mode."
+        ),
+    ],
+    db: DbOption = "qualcode.db",
+    fmt: FormatOption = "table",
+    output: OutputOption = None,
+    presence: Annotated[
+        bool, typer.Option("--presence", help="Count participants, not codings.")
+    ] = False,
+    participants: ParticipantsFilter = None,
+    coders: CodersFilter = None,
+    kind: KindFilter = None,
+    themes: ThemesFilter = None,
+) -> None:
+    """Code x the values of a participant attribute."""
+    from qualcode import reports
+
+    filters = make_filters(participants, coders, kind, themes)
+    df = reports.by_attribute(open_db(db), attribute, filters, presence=presence)
+    emit(df, fmt, output, title=f"Codes by {attribute}")
+
+
+@report_app.command("quotes")
+def report_quotes(
+    code: Annotated[str | None, typer.Option("--code", help="The quotes of this code.")] = None,
+    theme: Annotated[
+        str | None, typer.Option("--theme", help="The quotes of every code in this theme.")
+    ] = None,
+    db: DbOption = "qualcode.db",
+    fmt: FormatOption = "table",
+    output: OutputOption = None,
+    participants: ParticipantsFilter = None,
+    coders: CodersFilter = None,
+    kind: KindFilter = None,
+    themes: ThemesFilter = None,
+) -> None:
+    """The excerpts of a code or theme with who said them, ready to paste (Expert X: 'quote')."""
+    from qualcode import reports
+
+    filters = make_filters(participants, coders, kind, themes)
+    emit(reports.quotes(open_db(db), code, theme, filters), fmt, output, title="Quotes")
