@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from qualcode.cli import (  # noqa: F401  (registers the commands)
     agreement_cmd,
+    anonymise_cmd,
     codebook_cmd,
     coding_cmd,
     demo_cmd,
+    gdocs_cmd,
     participants_cmd,
     project_cmd,
     refi_cmd,
