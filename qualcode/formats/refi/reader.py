@@ -142,7 +142,9 @@ def decode_text(data: bytes) -> tuple[str | None, str | None]:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    # Weigh language coherence against chaos: ``best()`` alone picks cp1257 for French cp1252.
+    matches = list(from_bytes(data))
+    best = max(matches, key=lambda m: m.coherence - m.chaos, default=None)
     if best is None:
         return None, "is not text in any encoding qualcode recognises"
     return str(best), f"{best.encoding} (guessed; REFI-QDA asks for UTF-8)"
