@@ -1,0 +1,91 @@
+"""The coding workbench: a Textual app over one project and one coder.
+
+Screens are modes (home, codebook, reports; a source view opens on top of home). Every action goes
+through ``QualcodeApp.act``, which runs one domain call in its own short transaction, reports the
+outcome on the notification line and asks the screen on view to show the new state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+from sqlalchemy.engine import make_url
+from textual.app import App
+
+from qualcode.db import Project, open_project
+from qualcode.errors import QualcodeError
+from qualcode.tui import bindings
+from qualcode.tui.commands import ActionCommands
+from qualcode.tui.messages import ProjectChanged
+from qualcode.tui.screens.codebook import CodebookScreen
+from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.screens.home import HomeScreen
+from qualcode.tui.screens.reports import ReportsScreen
+from qualcode.tui.screens.source import SourceScreen
+from qualcode.tui.workbench import Done, Workbench
+
+T = TypeVar("T")
+
+
+def project_label(project: Project) -> str:
+    """The project as the title bar names it: a file name, or the server's database name."""
+    if project.sqlite_path is not None:
+        return project.sqlite_path.name
+    url = make_url(project.url)
+    return f"{url.database} on {url.host or 'localhost'}"
+
+
+class QualcodeApp(App[None]):
+    """``QualcodeApp(db, coder)``: ``db`` a path, a URL or an open Project."""
+
+    CSS_PATH = "qualcode.tcss"
+    TITLE = "qualcode"
+    BINDINGS = bindings.APP
+    COMMANDS = App.COMMANDS | {ActionCommands}
+    MODES: ClassVar = {"home": HomeScreen, "codebook": CodebookScreen, "reports": ReportsScreen}
+    DEFAULT_MODE = "home"
+
+    def __init__(self, db: str | Path | Project, coder: str | None = None) -> None:
+        super().__init__()
+        self._owns_project = not isinstance(db, Project)
+        self.project = open_project(db) if self._owns_project else db
+        self.workbench = Workbench(self.project, coder)
+        self.project_label = project_label(self.project)
+
+    def on_unmount(self) -> None:
+        if self._owns_project:
+            self.project.close()
+
+    def act(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """Run one action; its error (a bad name, an excluded code...) becomes a notification."""
+        try:
+            result = work(*args, **kwargs)
+        except QualcodeError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return None
+        if isinstance(result, Done):
+            self.notify(result.message, timeout=3)
+        self.screen.post_message(ProjectChanged())
+        return result
+
+    def open_source(self, source_id: int) -> None:
+        if self.current_mode != "home":
+            self.switch_mode("home")
+        self.push_screen(SourceScreen(source_id))
+
+    def action_undo(self) -> None:
+        self.act(self.workbench.undo)
+
+    def action_redo(self) -> None:
+        self.act(self.workbench.redo)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+
+def run_tui(db: str, coder: str | None = None) -> None:
+    """Open the workbench on a project (a SQLite path or a PostgreSQL URL) until the user quits."""
+    QualcodeApp(db, coder).run()

@@ -1,0 +1,48 @@
+"""The command palette's provider: every key binding active on the screen, and the sources.
+
+Built from the screen's live bindings, so the palette always offers exactly what the keys do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from qualcode.tui.bindings import key_label
+
+
+class ActionCommands(Provider):
+    def _commands(self) -> Iterator[tuple[str, str, object]]:
+        """(name, help, callback) for each action of the screen, then 'Open <source>'."""
+        seen: set[tuple[str, int]] = set()
+        for active in self.screen.active_bindings.values():
+            binding, node = active.binding, active.node
+            if not binding.description or (binding.action, id(node)) in seen:
+                continue
+            seen.add((binding.action, id(node)))
+            if not active.enabled:
+                continue
+            yield (
+                binding.description,
+                f"key: {key_label(binding)}",
+                partial(self.app.run_action, binding.action, node),
+            )
+        for row in self.app.workbench.sources():
+            yield (
+                f"Open {row.title}",
+                f"{row.participant or row.kind} · {row.words:,} words",
+                partial(self.app.open_source, row.id),
+            )
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

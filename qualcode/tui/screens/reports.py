@@ -1,0 +1,165 @@
+"""The reports screen: code and theme counts as a table and a bar chart, filtered, exportable."""
+
+from __future__ import annotations
+
+import numbers
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Select, Static
+
+from qualcode import reports
+from qualcode.models import SOURCE_KINDS
+from qualcode.tui import bindings
+from qualcode.tui.export import export_table
+from qualcode.tui.messages import ProjectChanged
+from qualcode.tui.screens.prompt import PromptScreen
+from qualcode.tui.widgets.title_bar import TitleBar
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+BAR_WIDTH = 24
+CHART_ROWS = 30
+
+
+def bar_chart(df: pd.DataFrame, label: str) -> Table:
+    """Horizontal bars of the ``count`` column, biggest first (rows with no count left out)."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True, max_width=28)
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right")
+    shown = df[(df["count"] > 0) & (df[label] != reports.TOTAL)]
+    ranked = shown.sort_values("count", ascending=False, kind="stable")
+    top = int(ranked["count"].max()) if len(ranked) else 0
+    for name, count in ranked[[label, "count"]].head(CHART_ROWS).itertuples(index=False):
+        cells = round(BAR_WIDTH * int(count) / top) if top else 0
+        table.add_row(
+            Text(str(name), overflow="ellipsis"), Text("█" * max(cells, 1), "cyan"), str(count)
+        )
+    if not len(ranked):
+        table.add_row(Text("nothing coded yet", "dim"), "", "")
+    return table
+
+
+class ReportsScreen(Screen):
+    BINDINGS = bindings.REPORTS
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kind = "codes"
+        self.frame: pd.DataFrame | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar("Reports")
+        with Horizontal(id="filters"):
+            yield Select([], prompt="All participants", id="participant")
+            yield Select([], prompt="All coders", id="coder")
+            yield Select([(k, k) for k in SOURCE_KINDS], prompt="All kinds", id="kind")
+        with Horizontal():
+            with Vertical(id="table-pane", classes="pane"):
+                yield Label("Codes", id="report-title", classes="pane-title")
+                yield DataTable(id="report", zebra_stripes=True, cursor_type="row")
+            with Vertical(id="chart-pane", classes="pane"):
+                yield Label("Counts", classes="pane-title")
+                yield Static(id="chart")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#report", DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        self._fill_filters()
+        self.reload()
+
+    def on_project_changed(self, _message: ProjectChanged) -> None:
+        self.reload()
+
+    def _fill_filters(self) -> None:
+        from sqlalchemy import select
+
+        from qualcode.models import Coder, Participant
+
+        def read(session):
+            people = session.scalars(
+                select(Participant.pseudonym).order_by(Participant.position, Participant.pseudonym)
+            ).all()
+            coders = session.scalars(select(Coder.name).order_by(Coder.name)).all()
+            return people, coders
+
+        people, coders = self.app.workbench.read(read)
+        for select_id, names in (("#participant", people), ("#coder", coders)):
+            widget = self.query_one(select_id, Select)
+            keep = widget.value
+            widget.set_options([(n, n) for n in names])
+            if keep in names:
+                widget.value = keep
+
+    def filters(self) -> reports.Filters:
+        def chosen(select_id: str) -> tuple[str, ...]:
+            value = self.query_one(select_id, Select).value
+            return () if value is Select.NULL or value is None else (str(value),)
+
+        return reports.Filters(
+            participants=chosen("#participant"), coders=chosen("#coder"), kinds=chosen("#kind")
+        )
+
+    def on_select_changed(self, _event: Select.Changed) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        project, filters = self.app.project, self.filters()
+        if self.kind == "themes":
+            frame = reports.themes(project, filters=filters)
+            label = "theme"
+        else:
+            frame = reports.codes(project, filters)
+            label = "code"
+        self.frame = frame
+        title = "Themes" if self.kind == "themes" else "Codes"
+        self.query_one("#report-title", Label).update(f"{title} ({len(frame)} rows)")
+        table = self.query_one("#report", DataTable)
+        table.clear(columns=True)
+        for column in frame.columns:
+            numeric = frame[column].dtype.kind in "iuf"
+            table.add_column(Text(str(column), justify="right" if numeric else "left"), key=column)
+        for row in frame.itertuples(index=False):
+            table.add_row(
+                *(
+                    Text(str(v), justify="right") if isinstance(v, numbers.Number) else str(v)
+                    for v in row
+                )
+            )
+        self.query_one("#chart", Static).update(bar_chart(frame, label))
+
+    def action_toggle_report(self) -> None:
+        if not hasattr(reports, "themes"):
+            self.notify("the theme report is not available in this version", severity="warning")
+            return
+        self.kind = "themes" if self.kind == "codes" else "codes"
+        self.reload()
+
+    def action_focus_filters(self) -> None:
+        self.query_one("#participant", Select).focus()
+
+    def action_export(self) -> None:
+        frame = self.frame
+        if frame is None:
+            return
+
+        def write(name: str | None) -> None:
+            if name:
+                path = self.app.act(export_table, frame, name, f"{self.kind} report")
+                if path is not None:
+                    self.notify(f"wrote {path}")
+
+        self.app.push_screen(
+            PromptScreen(
+                "Export this table to…", f"{self.kind}.csv", "csv, xlsx, md, json, tex, docx"
+            ),
+            write,
+        )

@@ -1,0 +1,183 @@
+"""The source view: read, select and code; the codes of the current paragraph beside the text."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from qualcode.tui import bindings, views
+from qualcode.tui.colours import swatch
+from qualcode.tui.messages import CursorMoved, ProjectChanged
+from qualcode.tui.screens.choice import ChoiceScreen
+from qualcode.tui.screens.prompt import PromptScreen
+from qualcode.tui.units import Units
+from qualcode.tui.widgets.code_picker import CodePicker
+from qualcode.tui.widgets.source_text import SourceText
+from qualcode.tui.widgets.title_bar import TitleBar
+
+
+def _snippet(text: str, width: int = 48) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+class SourceScreen(Screen):
+    BINDINGS = bindings.SOURCE
+
+    def __init__(self, source_id: int) -> None:
+        super().__init__()
+        self.source_id = source_id
+        self.view: views.SourceView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar("Source")
+        with Horizontal():
+            yield SourceText(id="text")
+            with Vertical(id="sidebar"):
+                yield Static(id="source-info")
+                yield Static(id="selection-info")
+                yield Label("Codes in this paragraph", classes="pane-title")
+                yield OptionList(id="here")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.view = self.app.workbench.source_view(self.source_id)
+        view = self.view
+        self.query_one(TitleBar).show(f"Source: {view.title}")
+        info = Text.assemble((view.title, "bold"), "\n")
+        info.append(f"{view.participant or 'no participant'} · {view.kind}", "dim")
+        self.query_one("#source-info", Static).update(info)
+        text = self.query_one(SourceText)
+        text.load(view.text, view.spans, Units.of(view.text, view.segments))
+        text.focus()
+
+    @property
+    def text(self) -> SourceText:
+        return self.query_one(SourceText)
+
+    def reload(self) -> None:
+        spans = self.app.workbench.spans(self.source_id)
+        self.text.set_spans(spans)
+
+    def on_project_changed(self, _message: ProjectChanged) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.view is not None:
+            self.reload()
+
+    def on_cursor_moved(self, message: CursorMoved) -> None:
+        text = self.text
+        target = text.target()
+        if target is None:
+            about = Text("Nothing selected", "dim")
+        else:
+            start, end = target
+            words = len(text.text[start:end].split())
+            kind = "Selection" if message.selection else "Sentence"
+            about = Text.assemble((kind, "bold"), f" {start}–{end} · {words} words")
+        self.query_one("#selection-info", Static).update(about)
+        paragraph = text.units.paragraph_at(message.cursor)
+        here = self.query_one("#here", OptionList)
+        here.clear_options()
+        if paragraph is None:
+            return
+        for span in text.spans:
+            if span.start >= paragraph[1]:
+                break
+            if span.end <= paragraph[0]:
+                continue
+            label = Text()
+            label.append("■ ", swatch(span.colour))
+            label.append(span.code, "bold")
+            label.append(f"  {span.coder}\n  ", "dim")
+            label.append(_snippet(text.text[span.start : span.end]), "italic")
+            if span.memo:
+                label.append(f"\n  memo: {_snippet(span.memo)}", "yellow")
+            here.add_option(Option(label, id=str(span.coding_id)))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id != "here":
+            return
+        for span in self.text.spans:
+            if str(span.coding_id) == event.option.id:
+                self.text.select(span.start, span.end, center=True)
+                self.text.focus()
+                return
+
+    # --- coding actions -----------------------------------------------------------------
+
+    def _target(self) -> tuple[int, int] | None:
+        target = self.text.target()
+        if target is None:
+            self.notify("select some text first", severity="warning")
+        return target
+
+    def action_code(self) -> None:
+        target = self._target()
+        if target is None:
+            return
+        workbench = self.app.workbench
+        book = workbench.codebook()
+        picker = CodePicker(
+            f"Code {target[1] - target[0]} characters with…",
+            book.active(),
+            workbench.recent_codes(),
+        )
+
+        def chosen(codes: list[int | str] | None) -> None:
+            if codes:
+                self.app.act(workbench.apply_codes, self.source_id, *target, codes)
+
+        self.app.push_screen(picker, chosen)
+
+    def action_in_vivo(self) -> None:
+        if self.text.selection is None:
+            self.notify("select the words to name the code with", severity="warning")
+            return
+        target = self._target()
+        if target is not None:
+            self.app.act(self.app.workbench.in_vivo, self.source_id, *target)
+
+    def _pick_coding(self, verb: str, then) -> None:
+        spans = self.text.spans_at()
+        if not spans:
+            self.notify("no coding here: move onto a coded passage (n jumps to the next)")
+            return
+        if len(spans) == 1:
+            then(spans[0])
+            return
+        by_id = {s.coding_id: s for s in spans}
+        items = [
+            (s.coding_id, f"{s.code} ({s.coder}) “{_snippet(self.text.text[s.start : s.end])}”")
+            for s in spans
+        ]
+        self.app.push_screen(
+            ChoiceScreen(f"{verb} which coding?", items),
+            lambda key: then(by_id[key]) if key is not None else None,
+        )
+
+    def action_remove_coding(self) -> None:
+        self._pick_coding(
+            "Remove", lambda span: self.app.act(self.app.workbench.remove_coding, span.coding_id)
+        )
+
+    def action_memo(self) -> None:
+        def ask(span: views.Span) -> None:
+            def save(memo: str | None) -> None:
+                if memo is not None:
+                    self.app.act(self.app.workbench.set_memo, span.coding_id, memo)
+
+            self.app.push_screen(
+                PromptScreen(f"Memo on {span.code}", span.memo, "what you thought when coding"),
+                save,
+            )
+
+        self._pick_coding("Memo on", ask)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

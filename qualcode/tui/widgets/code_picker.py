@@ -1,0 +1,91 @@
+"""The code picker: type a few letters, mark one or more codes, or make a new one.
+
+Recent codes come first when nothing is typed; typed letters rank codes by fuzzy match. ``tab``
+marks the highlighted code so that several codes go on one selection in one go; the last line
+offers to create a code named by what was typed (inductive coding).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from qualcode.tui import bindings, fuzzy
+from qualcode.tui.colours import swatch
+from qualcode.tui.screens.choice import ChoiceScreen
+from qualcode.tui.views import CodeRow
+
+NEW = "new"
+
+
+class CodePicker(ChoiceScreen):
+    """Returns a list of code ids and new code names (str), or None when cancelled."""
+
+    BINDINGS = bindings.CODE_PICKER
+
+    def __init__(
+        self,
+        title: str,
+        codes: Sequence[CodeRow],
+        recent: Sequence[int] = (),
+        *,
+        multiple: bool = True,
+        create: bool = True,
+    ) -> None:
+        super().__init__(title, [(c.id, c.name) for c in codes])
+        self.codes = {c.id: c for c in codes}
+        self.recent = list(recent)
+        self.multiple = multiple
+        self.create = create
+        self.marked: list[int] = []
+        self.query_text = ""
+
+    def on_mount(self) -> None:
+        hint = "enter: apply · tab: mark several · esc: cancel" if self.multiple else ""
+        if hint:
+            self.query_one(".dialog").mount(Label(hint, classes="dialog-hint"))
+        super().on_mount()
+
+    def options(self, query: str) -> list[Option]:
+        self.query_text = query.strip()
+        names = {c.id: c.name for c in self.codes.values()}
+        options = []
+        for code_id in fuzzy.rank(query, names, self.recent):
+            code = self.codes[code_id]
+            label = Text()
+            label.append("✓ " if code_id in self.marked else "  ", "bold green")
+            label.append("■ ", swatch(code.colour))
+            label.append(code.name)
+            if code.definition:
+                label.append(f"  {code.definition[:60]}", "dim")
+            options.append(Option(label, id=str(code_id)))
+        exact = any(n.lower() == self.query_text.lower() for n in names.values())
+        if self.create and self.query_text and not exact:
+            options.append(Option(Text(f"+ new code “{self.query_text}”", "bold"), id=NEW))
+        return options
+
+    def action_toggle(self) -> None:
+        option_id = self.highlighted_id()
+        if not self.multiple or option_id in (None, NEW):
+            return
+        code_id = int(option_id)
+        if code_id in self.marked:
+            self.marked.remove(code_id)
+        else:
+            self.marked.append(code_id)
+        choices = self.query_one("#choices", OptionList)
+        keep = choices.highlighted
+        self.refill(self.query_text)
+        choices.highlighted = keep
+
+    def finish(self, option_id: str | None) -> None:
+        chosen: list[int | str] = list(self.marked)
+        if option_id == NEW:
+            chosen.append(self.query_text)
+        elif option_id is not None and int(option_id) not in self.marked:
+            chosen.append(int(option_id))
+        if chosen:
+            self.dismiss(chosen)

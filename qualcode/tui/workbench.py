@@ -1,0 +1,251 @@
+"""The workbench's actions: each one a short transaction calling one domain function.
+
+Screens call these and never hold a session open, so every action is committed the moment it is
+made (killing the terminal loses nothing) and the same code serves SQLite and PostgreSQL. Undo and
+redo reach back only to the start of this session and only to this coder's actions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+
+from qualcode import codebook, coding, events, lookup
+from qualcode.db import Project
+from qualcode.errors import InputError, NotFoundError
+from qualcode.models import Code, Coder, Coding, Source, Theme
+from qualcode.tui import views
+from qualcode.tui.colours import is_colour, normalise
+
+T = TypeVar("T")
+IN_VIVO_MAX = 80
+
+
+def in_vivo_name(words: str) -> str:
+    """A code name from a coder's selection: the words, on one line, clipped at a word boundary."""
+    name = re.sub(r"\s+", " ", words).strip().strip(".,;:!?…").strip()
+    if len(name) > IN_VIVO_MAX:
+        name = name[:IN_VIVO_MAX].rsplit(" ", 1)[0]
+    if not name:
+        raise InputError("select some words to make an in vivo code")
+    return f"“{name}”"
+
+
+@dataclass(frozen=True)
+class Done:
+    """What an action did, in words for the notification line."""
+
+    message: str
+
+
+class Workbench:
+    """One coder's session on one project."""
+
+    def __init__(self, project: Project, coder_name: str | None = None) -> None:
+        self.project = project
+
+        def start(session: Session) -> tuple[int, str, int]:
+            coder = lookup.coder(session, coder_name, remember=True)
+            return coder.id, coder.name, events.last_event_id(session)
+
+        self.coder_id, self.coder_name, self.since_id = project.transaction(start)
+        self.recent: list[int] = []
+
+    # --- plumbing -----------------------------------------------------------------------
+
+    def write(self, work: Callable[[Session], T]) -> T:
+        return self.project.transaction(work)
+
+    def read(self, work: Callable[[Session], T]) -> T:
+        with self.project.session(write=False) as session:
+            return work(session)
+
+    def _coder(self, session: Session) -> Coder:
+        return session.get(Coder, self.coder_id)
+
+    @staticmethod
+    def _code(session: Session, code_id: int) -> Code:
+        code = session.get(Code, code_id)
+        if code is None:
+            raise NotFoundError(f"code #{code_id} no longer exists")
+        return code
+
+    @staticmethod
+    def _theme(session: Session, theme_id: int) -> Theme:
+        theme = session.get(Theme, theme_id)
+        if theme is None:
+            raise NotFoundError(f"theme #{theme_id} no longer exists")
+        return theme
+
+    def _remember(self, code_ids: Iterable[int]) -> None:
+        for code_id in code_ids:
+            if code_id in self.recent:
+                self.recent.remove(code_id)
+            self.recent.insert(0, code_id)
+
+    def codebook(self) -> views.Codebook:
+        return self.read(lambda s: views.codebook(s, self.coder_id))
+
+    def sources(self) -> list[views.SourceRow]:
+        return self.read(lambda s: views.sources(s, self.coder_id))
+
+    def source_view(self, source_id: int) -> views.SourceView:
+        return self.read(lambda s: views.source_view(s, source_id, self.coder_id))
+
+    def spans(self, source_id: int) -> list[views.Span]:
+        return self.read(lambda s: views.spans(s, source_id, self.coder_id))
+
+    def recent_codes(self) -> list[int]:
+        """This session's codes first, then the ones this coder used before."""
+        earlier = self.read(lambda s: views.recent_code_ids(s, self.coder_id))
+        return self.recent + [c for c in earlier if c not in self.recent]
+
+    # --- coding -------------------------------------------------------------------------
+
+    def apply_codes(self, source_id: int, start: int, end: int, codes: Iterable[int | str]) -> Done:
+        """Apply existing codes (ids) and new ones (names, created inductively) to a range."""
+        target = coding.Target(source_id, start, end)
+
+        def work(session: Session) -> list[tuple[int, str]]:
+            coder = self._coder(session)
+            applied = []
+            for item in codes:
+                if isinstance(item, str):
+                    code = lookup.find_code(session, item) or codebook.create_code(
+                        session, item, coder=coder
+                    )
+                else:
+                    code = self._code(session, item)
+                coding.apply_code(session, target, code, coder)
+                applied.append((code.id, code.name))
+            return applied
+
+        applied = self.write(work)
+        self._remember(code_id for code_id, _ in reversed(applied))
+        return Done("coded with " + ", ".join(name for _, name in applied))
+
+    def in_vivo(self, source_id: int, start: int, end: int) -> Done:
+        """Make a code named with the selected words and apply it to them."""
+        text = self.read(lambda s: s.get(Source, source_id).text[start:end])
+        return self.apply_codes(source_id, start, end, [in_vivo_name(text)])
+
+    def remove_coding(self, coding_id: int) -> Done:
+        def work(session: Session) -> str:
+            found = session.get(Coding, coding_id)
+            if found is None:
+                raise NotFoundError(f"coding #{coding_id} no longer exists")
+            name = found.code.name
+            coding.remove_coding(session, found, self._coder(session))
+            return name
+
+        return Done(f"removed {self.write(work)}")
+
+    def set_memo(self, coding_id: int, memo: str) -> Done:
+        def work(session: Session) -> None:
+            found = session.get(Coding, coding_id)
+            if found is None:
+                raise NotFoundError(f"coding #{coding_id} no longer exists")
+            coding.set_memo(session, found, memo.strip() or None, self._coder(session))
+
+        self.write(work)
+        return Done("memo saved" if memo.strip() else "memo cleared")
+
+    # --- codebook -----------------------------------------------------------------------
+
+    def create_code(self, name: str, definition: str | None = None) -> int:
+        return self.write(
+            lambda s: (
+                codebook.create_code(
+                    s, name, definition=definition or None, coder=self._coder(s)
+                ).id
+            )
+        )
+
+    def update_code(self, code_id: int, **changes: object) -> Done:
+        if "colour" in changes:
+            colour = str(changes["colour"] or "").strip()
+            if colour and not is_colour(colour):
+                raise InputError(f"{colour!r} is not a colour (try a name or #rrggbb)")
+            changes["colour"] = normalise(colour) if colour else None
+        if "definition" in changes:
+            changes["definition"] = str(changes["definition"] or "").strip() or None
+
+        def work(session: Session) -> str:
+            code = self._code(session, code_id)
+            codebook.update_code(session, code, self._coder(session), **changes)
+            return code.name
+
+        name = self.write(work)
+        return Done(f"{name}: {', '.join(changes)} changed")
+
+    def merge(self, keep_id: int, merged_id: int) -> Done:
+        def work(session: Session) -> str:
+            keep, merged = self._code(session, keep_id), self._code(session, merged_id)
+            moved = codebook.merge_codes(session, keep, merged, self._coder(session))
+            return f"merged {merged.name} into {keep.name} ({moved} codings moved)"
+
+        return Done(self.write(work))
+
+    def exclude(self, code_id: int, reason: str) -> Done:
+        def work(session: Session) -> str:
+            code = self._code(session, code_id)
+            codebook.exclude_code(session, code, reason, self._coder(session))
+            return code.name
+
+        return Done(f"excluded {self.write(work)}")
+
+    def include(self, code_id: int) -> Done:
+        def work(session: Session) -> str:
+            code = self._code(session, code_id)
+            codebook.include_code(session, code, self._coder(session))
+            return code.name
+
+        return Done(f"included {self.write(work)} again")
+
+    def create_theme(self, name: str, parent_id: int | None = None) -> int:
+        def work(session: Session) -> int:
+            parent = self._theme(session, parent_id) if parent_id is not None else None
+            return codebook.create_theme(
+                session, name, parent=parent, coder=self._coder(session)
+            ).id
+
+        return self.write(work)
+
+    def nest_theme(self, theme_id: int, parent_id: int | None) -> Done:
+        def work(session: Session) -> str:
+            theme = self._theme(session, theme_id)
+            parent = self._theme(session, parent_id) if parent_id is not None else None
+            codebook.nest_theme(session, theme, parent, self._coder(session))
+            return f"{theme.name} is now " + (f"under {parent.name}" if parent else "a main theme")
+
+        return Done(self.write(work))
+
+    def assign(self, code_id: int, theme_id: int) -> Done:
+        def work(session: Session) -> str:
+            code, theme = self._code(session, code_id), self._theme(session, theme_id)
+            added = codebook.assign_code(session, code, theme, self._coder(session))
+            return f"{code.name} {'added to' if added else 'is already in'} {theme.name}"
+
+        return Done(self.write(work))
+
+    def unassign(self, code_id: int, theme_id: int) -> Done:
+        def work(session: Session) -> str:
+            code, theme = self._code(session, code_id), self._theme(session, theme_id)
+            codebook.unassign_code(session, code, theme, self._coder(session))
+            return f"{code.name} taken out of {theme.name}"
+
+        return Done(self.write(work))
+
+    # --- history ------------------------------------------------------------------------
+
+    def undo(self) -> Done:
+        event = self.write(lambda s: events.undo(s, self.coder_id, self.since_id))
+        return Done(f"undid {event.action}" if event else "nothing to undo in this session")
+
+    def redo(self) -> Done:
+        event = self.write(lambda s: events.redo(s, self.coder_id, self.since_id))
+        return Done(f"redid {event.action}" if event else "nothing to redo")
