@@ -34,7 +34,7 @@ def demo(
         except ImportError:
             typer.echo("the TUI is not available in this build; use --no-tui", err=True)
             raise typer.Exit(1) from None
-        run_tui(project.url, coder=example.CODER)
+        run_tui(db, coder=example.CODER)
         return
     try:
         from qualcode.reports import themes
