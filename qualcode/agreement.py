@@ -17,7 +17,7 @@ from sqlalchemy import and_, distinct, func, select
 
 from qualcode import lookup
 from qualcode.errors import InputError, NotFoundError
-from qualcode.models import SEGMENT_KINDS, Code, Coder, Coding, Excerpt, Segment
+from qualcode.models import Code, Coder, Coding, Excerpt, Segment
 
 if TYPE_CHECKING:
     import numpy as np
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from qualcode.db import Project
 
-UNITS = ("excerpt", *SEGMENT_KINDS)
+UNITS = ("excerpt", "sentence", "paragraph")
 OVERALL = "(all codes)"
 
 
@@ -99,7 +99,7 @@ def _coder_ids(session, names: Sequence[str]) -> dict[int, str]:
             )
             .order_by(Coder.name)
         )
-        found = dict(session.execute(query).tuples().all())
+        found = {row.id: row.name for row in session.execute(query)}
     if len(found) < 2:
         raise InputError(
             f"agreement needs two or more coders with codings; found {len(found)}"
@@ -149,7 +149,7 @@ def agreement(
             .where(Code.status == "active", Coding.coder_id.in_(ids))
             .distinct()
         )
-        worked = set(session.execute(worked_on).tuples().all())
+        worked = {tuple(row) for row in session.execute(worked_on)}
         if unit == "excerpt":
             any_coding = _rated(ids, ()).subquery()
             units = session.execute(
@@ -188,15 +188,12 @@ def agreement(
                 .where(Segment.source_id.in_(shared))
                 .distinct()
             ).all()
-        names = dict(
-            session.execute(
-                select(Code.id, Code.name)
-                .where(Code.id.in_(code_ids or {f[1] for f in facts}))
-                .order_by(Code.position, Code.id)
-            )
-            .tuples()
-            .all()
+        listing = (
+            select(Code.id, Code.name)
+            .where(Code.id.in_(code_ids or sorted({f[1] for f in facts})))
+            .order_by(Code.position, Code.id)
         )
+        names = {row.id: row.name for row in session.execute(listing)}
     if not units:
         where = "excerpts coded" if unit == "excerpt" else f"{unit}s in sources all of them coded"
         raise InputError(f"no units to compare: the coders have no {where}")
