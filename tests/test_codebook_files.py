@@ -223,3 +223,25 @@ def test_codebook_commands_edit_the_project(cli, project, small):
     missing = cli("codebook exclude Nothing --reason x")
     assert missing.exit_code == 1
     assert "no code named 'Nothing'" in missing.stderr
+
+
+def test_qdc_files_go_through_refi_qda(cli, project, small, tmp_path):
+    codebook_files.import_codebook(project, small)
+    out = tmp_path / "codebook.qdc"
+    result = cli("codebook", "export", "--format", "qdc", "--output", out)
+    assert result.exit_code == 0, result.stderr
+    assert b"Transit country" in out.read_bytes()
+    other = tmp_path / "other.db"
+    assert cli("init", "--db", other).exit_code == 0
+    assert cli("codebook", "import", out, "--db", other).exit_code == 0
+    from qualcode import open_project
+
+    with open_project(other) as again, again.session(write=False) as s:
+        assert "Transit country" in s.scalars(select(Code.name)).all()
+
+
+def test_a_codebook_is_not_exported_as_a_table_format_without_appendix(cli):
+    assert cli("init").exit_code == 0
+    result = cli("codebook", "export", "--format", "md")
+    assert result.exit_code == 1
+    assert "cannot export a codebook as 'md'" in result.stderr
