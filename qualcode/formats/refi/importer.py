@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from qualcode import events, lookup
@@ -73,12 +73,46 @@ class ImportSummary:
         return out
 
 
+def _bulk(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert rows with the driver's executemany, values bound by SQLAlchemy's own processors.
+
+    Hundreds of thousands of codings are the normal case for a project from another tool; going
+    through the ORM (or even Core's per-row parameter handling) costs more than the database
+    does. The statement is still compiled by SQLAlchemy for the dialect (quoting, placeholders).
+    """
+    if not rows:
+        return
+    conn = session.connection()
+    table = model.__table__
+    columns = list(rows[0])
+    compiled = (
+        insert(table).values({c: bindparam(c) for c in columns}).compile(dialect=conn.dialect)
+    )
+    order = list(compiled.positiontup) if compiled.positional else columns
+    procs = [table.c[c].type._cached_bind_processor(conn.dialect) for c in order]
+    if any(procs):
+        params = [
+            tuple(
+                v if p is None or v is None else p(v)
+                for p, v in zip(procs, map(row.get, order), strict=True)
+            )
+            for row in rows
+        ]
+    else:
+        params = [tuple(map(row.get, order)) for row in rows]
+    if not compiled.positional:
+        params = [dict(zip(order, values, strict=True)) for values in params]
+    sql = str(compiled)
+    for i in range(0, len(params), 50_000):
+        conn.exec_driver_sql(sql, params[i : i + 50_000])
+
+
 def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> dict[str, int]:
     """Insert rows in bulk; the new rows' ids by GUID (read back in one query)."""
     if not rows:
         return {}
     before = session.scalar(select(func.coalesce(func.max(model.id), 0)))
-    session.execute(insert(model), rows)
+    _bulk(session, model, rows)
     wanted = {row["guid"] for row in rows}
     return {
         guid: id_
@@ -339,7 +373,7 @@ class _Store:
         if unknown:
             self.warn(f"{unknown} set member(s) name codes not in the file; skipped")
         if links:
-            self.s.execute(insert(CodeTheme), links)
+            _bulk(self.s, CodeTheme, links)
         self.summary.added["theme links"] += len(links)
 
     # --- participants ----------------------------------------------------------------------
@@ -398,7 +432,7 @@ class _Store:
             for k, v in sorted(attrs.items())
         ]
         if attr_rows:
-            self.s.execute(insert(ParticipantAttribute), attr_rows)
+            _bulk(self.s, ParticipantAttribute, attr_rows)
 
     # --- sources ---------------------------------------------------------------------------
 
@@ -575,8 +609,7 @@ class _Store:
             self.summary.skipped["codings"] += no_code
         if no_user:
             self.warn(f"{no_user} coding(s) name no user; credited to coder {S.UNKNOWN_CODER!r}")
-        for chunk in _chunks(rows, 50_000):
-            self.s.execute(insert(Coding), chunk)
+        _bulk(self.s, Coding, rows)
         self.summary.added["codings"] += len(rows)
 
     # --- memos -----------------------------------------------------------------------------
@@ -627,7 +660,7 @@ class _Store:
                 row[target[0]] = target[1]
             rows.append(row)
         if rows:
-            self.s.execute(insert(Memo), rows)
+            _bulk(self.s, Memo, rows)
         self.summary.added["memos"] += len(rows)
 
 

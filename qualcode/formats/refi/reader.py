@@ -161,6 +161,7 @@ class _Reader:
         self.vendor: Counter[str] = Counter()
         self.bad_guids: Counter[str] = Counter()
         self.prefix = f"{{{ns}}}" if ns else ""
+        self._code_ref = self.t("CodeRef")
 
     def t(self, name: str) -> str:
         return S.tag(name, self.ns) if self.ns else name
@@ -315,13 +316,13 @@ class _Reader:
         return text
 
     def coding(self, el) -> RCoding:
-        refs = self.refs(el, "CodeRef")
+        ref = el[0] if len(el) and el[0].tag == self._code_ref else el.find(self._code_ref)
         return RCoding(
             guid=S.normal_guid(el.get("guid")),
-            code=refs[0] if refs else None,
+            code=S.normal_guid(ref.get("targetGUID")) if ref is not None else None,
             user=S.normal_guid(el.get("creatingUser")),
             created=S.parse_datetime(el.get("creationDateTime")),
-            notes=self.refs(el, "NoteRef"),
+            notes=self.refs(el, "NoteRef") if len(el) > 1 else [],
         )
 
     def text_source(self, el, what_kind: str = "source") -> RSource | None:

@@ -9,6 +9,7 @@ by qualcode. See docs/refi.md for the full mapping.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import uuid
@@ -75,6 +76,7 @@ def coding_note_guid(coding_guid: str) -> str:
     return derived_guid("coding-memo", coding_guid)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normal_guid(value: str | None) -> str | None:
     """A GUID as qualcode stores it: lower case, no braces; None when it is not a GUID."""
     if not value or not GUID_RE.fullmatch(value.strip()):
@@ -97,6 +99,7 @@ def format_datetime(value: dt.datetime | None) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def parse_datetime(value: str | None) -> dt.datetime | None:
     """An xsd:dateTime as naive UTC, to the second; None when absent or unreadable."""
     if not value:
