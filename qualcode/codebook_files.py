@@ -500,10 +500,17 @@ def apply_codebook(session: Session, book: Codebook, label: str) -> ImportSummar
         themes[entry.name.lower()] = theme
 
     codes: dict[str, Code] = {}
+    people = {p.pseudonym.lower(): p for p in session.scalars(select(Participant))}
     for entry in book.codes:
         code = lookup.find_code(session, entry.name)
+        fields = {"reported_count": entry.count, "example_quote": entry.quote}
         if code is None:
-            code = ops.create_code(session, entry.name)
+            code = ops.create_code(
+                session, entry.name, definition=entry.definition, colour=entry.colour
+            )
+            # a new code's creation event is its undo; these fields need no event of their own
+            for key, value in fields.items():
+                setattr(code, key, value)
             summary.codes_created += 1
         else:
             if code.status == "merged" and entry.status != "merged":
@@ -511,24 +518,19 @@ def apply_codebook(session: Session, book: Codebook, label: str) -> ImportSummar
                     f"{label}: code {code.name!r} is merged in the project; "
                     "undo the merge before importing it as " + entry.status
                 )
+            fields.update(name=entry.name, definition=entry.definition, colour=entry.colour)
+            changes = {k: v for k, v in fields.items() if getattr(code, k) != v}
+            if changes:
+                ops.update_code(session, code, **changes)
             summary.codes_updated += 1
-        changes = {
-            "name": entry.name,
-            "definition": entry.definition,
-            "colour": entry.colour,
-            "reported_count": entry.count,
-            "example_quote": entry.quote,
-        }
-        changes = {k: v for k, v in changes.items() if getattr(code, k) != v}
-        if changes:
-            ops.update_code(session, code, **changes)
         participant = None
         if entry.participant is not None:
-            participant = lookup.find_participant(session, entry.participant)
+            participant = people.get(entry.participant.lower())
             if participant is None:
-                participant = Participant(pseudonym=entry.participant)
+                participant = Participant(pseudonym=entry.participant, position=len(people) + 1)
                 session.add(participant)
                 session.flush()
+                people[entry.participant.lower()] = participant
                 summary.participants_created += 1
         code.example_participant_id = participant.id if participant else None
         code.reconstructed = entry.reconstructed
