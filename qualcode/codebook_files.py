@@ -144,6 +144,15 @@ def _keys(label: str, entry: Any, allowed: tuple[str, ...], what: str) -> dict[s
     return entry
 
 
+def _named(label: str, raw: Any, allowed: tuple[str, ...], what: str) -> tuple[dict, str]:
+    """A theme's or code's entry, checked, and its name (which it must have)."""
+    entry = _keys(label, raw, allowed, what)
+    name = _text(label, entry.get("name"), f"a {what}'s name")
+    if name is None:
+        raise InputError(f"{label}: a {what} has no name")
+    return entry, name
+
+
 def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
@@ -180,10 +189,7 @@ def parse_yaml(text: str, label: str) -> Codebook:
         if not isinstance(entries, list):
             raise InputError(f"{label}: 'themes' must be a list")
         for raw in entries:
-            entry = _keys(label, raw, THEME_KEYS, "theme")
-            name = _text(label, entry.get("name"), "a theme's name")
-            if name is None:
-                raise InputError(f"{label}: a theme has no name")
+            entry, name = _named(label, raw, THEME_KEYS, "theme")
             book.themes.append(
                 ThemeEntry(
                     name=name,
@@ -199,10 +205,7 @@ def parse_yaml(text: str, label: str) -> Codebook:
     if not isinstance(codes, list):
         raise InputError(f"{label}: 'codes' must be a list")
     for raw in codes:
-        entry = _keys(label, raw, CODE_KEYS, "code")
-        name = _text(label, entry.get("name"), "a code's name")
-        if name is None:
-            raise InputError(f"{label}: a code has no name")
+        entry, name = _named(label, raw, CODE_KEYS, "code")
         themes = entry.get("themes") or []
         if isinstance(themes, str):
             themes = [themes]
