@@ -8,11 +8,12 @@ thousands of codings; ids of the new rows are read back in one query per table.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from qualcode import events, lookup
@@ -63,6 +64,16 @@ class ImportSummary:
         parts += [f"{v} {k}" for k, v in sorted(counts.items()) if k not in KINDS and v]
         return ", ".join(parts) or "nothing"
 
+    def __str__(self) -> str:
+        """One line (for callers that print a summary as text), warnings included."""
+        parts = [f"added {self._phrase(self.added)}"]
+        if self.merged:
+            parts.append(f"merged with existing {self._phrase(self.merged)}")
+        if self.skipped:
+            parts.append(f"skipped {self._phrase(self.skipped)}")
+        parts += [f"warning: {w}" for w in self.warnings]
+        return "; ".join(parts)
+
     def lines(self) -> list[str]:
         """Human lines for the CLI: added, merged, skipped (warnings are separate)."""
         out = [f"{self.file}: added {self._phrase(self.added)}"]
@@ -89,19 +100,19 @@ def _bulk(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
         insert(table).values({c: bindparam(c) for c in columns}).compile(dialect=conn.dialect)
     )
     order = list(compiled.positiontup) if compiled.positional else columns
-    procs = [table.c[c].type._cached_bind_processor(conn.dialect) for c in order]
-    if any(procs):
-        params = [
-            tuple(
-                v if p is None or v is None else p(v)
-                for p, v in zip(procs, map(row.get, order), strict=True)
-            )
-            for row in rows
-        ]
-    else:
-        params = [tuple(map(row.get, order)) for row in rows]
+    # Column-wise: each value processor (e.g. SQLite's datetime to text) runs once per distinct
+    # value, and zip() builds the parameter tuples in C.
+    values = []
+    for name in order:
+        column = [row.get(name) for row in rows]
+        process = table.c[name].type._cached_bind_processor(conn.dialect)
+        if process is not None:
+            cached = functools.lru_cache(maxsize=1 << 16)(process)
+            column = [None if v is None else cached(v) for v in column]
+        values.append(column)
+    params: list[Any] = list(zip(*values, strict=True))
     if not compiled.positional:
-        params = [dict(zip(order, values, strict=True)) for values in params]
+        params = [dict(zip(order, p, strict=True)) for p in params]
     sql = str(compiled)
     for i in range(0, len(params), 50_000):
         conn.exec_driver_sql(sql, params[i : i + 50_000])
@@ -681,6 +692,10 @@ def store(session: Session, doc: RDocument, *, codebook_only: bool) -> ImportSum
     """Write ``doc`` into the project through ``session`` (the caller owns the transaction)."""
     summary = ImportSummary(file=doc.label)
     summary.warnings.extend(doc.warnings)
+    if session.get_bind().dialect.name == "sqlite":
+        # Unique indexes on random GUIDs touch pages all over the B-tree; SQLite's default 2 MB
+        # page cache makes a large import slow down as the tables grow. 256 MB, this connection.
+        session.execute(text("PRAGMA cache_size = -262144"))
     st = _Store(session, doc, summary)
     if not codebook_only:
         st.coders()

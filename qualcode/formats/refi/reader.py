@@ -191,11 +191,9 @@ class _Reader:
         return out
 
     def note_vendor(self, root) -> None:
-        for el in root.iter():
-            if not isinstance(el.tag, str):
-                continue
-            if el.tag.startswith("{") if not self.prefix else not el.tag.startswith(self.prefix):
-                self.vendor[el.tag] += 1
+        """Count elements from other namespaces (found by XPath, in C: files can be big)."""
+        for el in root.xpath("//*[namespace-uri() != $ns]", ns=self.ns):
+            self.vendor[el.tag] += 1
 
     # --- parts ---------------------------------------------------------------------------
 
@@ -352,25 +350,50 @@ class _Reader:
         length = len(text)
         outside = 0
         example = ""
-        for sel in self.children(el, "PlainTextSelection"):
+        guid_of, when = S.normal_guid, S.parse_datetime
+        coding_tag, code_ref, note_ref = self.t("Coding"), self._code_ref, self.t("NoteRef")
+        for sel in el.iterchildren(self.t("PlainTextSelection")):
+            get = sel.get
             try:
-                start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+                start, end = int(get("startPosition")), int(get("endPosition"))
             except (TypeError, ValueError):
                 outside += 1
-                example = example or f"{sel.get('startPosition')}-{sel.get('endPosition')}"
+                example = example or f"{get('startPosition')}-{get('endPosition')}"
                 continue
             if not 0 <= start < end <= length:
                 outside += 1
                 example = example or f"{start}-{end}"
                 continue
+            codings: list[RCoding] = []
+            notes: list[str] = []
+            current: RCoding | None = None
+            # One pass over the selection's descendants (filtered in C): the bulk of a big file.
+            for node in sel.iter(coding_tag, code_ref, note_ref):
+                tag = node.tag
+                if tag == coding_tag:
+                    nget = node.get
+                    current = RCoding(
+                        guid_of(nget("guid")),
+                        None,
+                        guid_of(nget("creatingUser")),
+                        when(nget("creationDateTime")),
+                        [],
+                    )
+                    codings.append(current)
+                elif tag == code_ref:
+                    if current is not None and current.code is None:
+                        current.code = guid_of(node.get("targetGUID"))
+                else:
+                    target = guid_of(node.get("targetGUID"))
+                    if target is None:
+                        continue
+                    if current is not None and node.getparent().tag == coding_tag:
+                        current.notes.append(target)
+                    else:
+                        notes.append(target)
             selections.append(
                 RSelection(
-                    guid=S.normal_guid(sel.get("guid")),
-                    start=start,
-                    end=end,
-                    created=S.parse_datetime(sel.get("creationDateTime")),
-                    codings=[self.coding(c) for c in self.children(sel, "Coding")],
-                    notes=self.refs(sel, "NoteRef"),
+                    guid_of(get("guid")), start, end, when(get("creationDateTime")), codings, notes
                 )
             )
         if outside:
