@@ -20,10 +20,14 @@ def open_cmd(
             "$QUALCODE_CODER or your login name).",
         ),
     ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="Open this source (title or id) straight away."),
+    ] = None,
 ) -> None:
     """Open the coding workbench: code sources, shape the codebook, read the counts."""
     from qualcode.cli.app import open_db
     from qualcode.tui.app import run_tui
 
     open_db(db).close()  # a missing file or a foreign database is a one-line error here
-    run_tui(db, coder)
+    run_tui(db, coder, source)

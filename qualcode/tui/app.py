@@ -7,6 +7,7 @@ outcome on the notification line and asks the screen on view to show the new sta
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -14,6 +15,7 @@ from typing import Any, ClassVar, TypeVar
 from sqlalchemy.engine import make_url
 from textual.app import App
 
+from qualcode import lookup
 from qualcode.db import Project, open_project
 from qualcode.errors import QualcodeError
 from qualcode.tui import bindings
@@ -38,7 +40,8 @@ def project_label(project: Project) -> str:
 
 
 class QualcodeApp(App[None]):
-    """``QualcodeApp(db, coder)``: ``db`` a path, a URL or an open Project."""
+    """``QualcodeApp(db, coder)``: ``db`` a path, a URL or an open Project; ``source`` (a title or
+    an id) opens that source's view straight away."""
 
     CSS_PATH = "qualcode.tcss"
     TITLE = "qualcode"
@@ -47,14 +50,39 @@ class QualcodeApp(App[None]):
     MODES: ClassVar = {"home": HomeScreen, "codebook": CodebookScreen, "reports": ReportsScreen}
     DEFAULT_MODE = "home"
 
-    def __init__(self, db: str | Path | Project, coder: str | None = None) -> None:
+    def __init__(
+        self, db: str | Path | Project, coder: str | None = None, source: str | int | None = None
+    ) -> None:
         super().__init__()
         self._owns_project = not isinstance(db, Project)
         self.project = open_project(db) if self._owns_project else db
-        self.workbench = Workbench(self.project, coder)
+        try:
+            self.start_source = (
+                self.project_read(lambda s: lookup.get_source(s, source).id)
+                if source is not None
+                else None
+            )
+            self.workbench = Workbench(self.project, coder)
+        except Exception:
+            if self._owns_project:
+                self.project.close()
+            raise
         self.project_label = project_label(self.project)
+        self.changes = 0
+
+    def project_read(self, work: Callable[[Any], T]) -> T:
+        with self.project.session(write=False) as session:
+            return work(session)
+
+    def on_mount(self) -> None:
+        # Textual's own objects live as long as the app: keeping them out of the garbage
+        # collector's full passes stops those passes from stalling the first frames.
+        gc.freeze()
+        if self.start_source is not None:
+            self.open_source(self.start_source)
 
     def on_unmount(self) -> None:
+        gc.unfreeze()
         if self._owns_project:
             self.project.close()
 
@@ -67,6 +95,7 @@ class QualcodeApp(App[None]):
             return None
         if isinstance(result, Done):
             self.notify(result.message, timeout=3)
+        self.changes += 1
         self.screen.post_message(ProjectChanged())
         return result
 
@@ -86,6 +115,6 @@ class QualcodeApp(App[None]):
             self.push_screen(HelpScreen())
 
 
-def run_tui(db: str, coder: str | None = None) -> None:
+def run_tui(db: str, coder: str | None = None, source: str | None = None) -> None:
     """Open the workbench on a project (a SQLite path or a PostgreSQL URL) until the user quits."""
-    QualcodeApp(db, coder).run()
+    QualcodeApp(db, coder, source).run()

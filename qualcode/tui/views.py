@@ -247,9 +247,10 @@ def spans(session: Session, source_id: int, coder_id: int | None = None) -> list
         .where(Excerpt.source_id == source_id, team.visible_codings_clause(session, coder_id))
         .order_by(Excerpt.start, Excerpt.end, Coding.id)
     ).all()
+    colours = {row[4]: code_colour(row[4], row[6]) for row in rows}
     return [
-        Span(cid, eid, start, end, code_id, name, code_colour(code_id, colour), coder, memo or "")
-        for cid, eid, start, end, code_id, name, colour, coder, memo in rows
+        Span(cid, eid, start, end, code_id, name, colours[code_id], coder, memo or "")
+        for cid, eid, start, end, code_id, name, _, coder, memo in rows
     ]
 
 

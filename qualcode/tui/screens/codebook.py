@@ -7,12 +7,11 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static, Tree
 
 from qualcode.tui import bindings, views
 from qualcode.tui.colours import swatch
-from qualcode.tui.messages import ProjectChanged
+from qualcode.tui.screens.base import WorkbenchScreen
 from qualcode.tui.screens.choice import ChoiceScreen
 from qualcode.tui.screens.prompt import PromptScreen
 from qualcode.tui.widgets.code_picker import CodePicker
@@ -22,7 +21,7 @@ from qualcode.tui.widgets.title_bar import TitleBar
 TOP_LEVEL = -1
 
 
-class CodebookScreen(Screen):
+class CodebookScreen(WorkbenchScreen):
     BINDINGS = bindings.CODEBOOK
 
     def __init__(self) -> None:
@@ -46,12 +45,6 @@ class CodebookScreen(Screen):
 
     def on_mount(self) -> None:
         self.tree.focus()
-
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    def on_project_changed(self, _message: ProjectChanged) -> None:
-        self.reload()
 
     def reload(self) -> None:
         self.book = self.app.workbench.codebook()

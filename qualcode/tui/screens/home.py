@@ -5,18 +5,17 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from qualcode.tui import bindings
-from qualcode.tui.messages import ProjectChanged
+from qualcode.tui.screens.base import WorkbenchScreen
 from qualcode.tui.widgets.code_tree import CodeTree
 from qualcode.tui.widgets.title_bar import TitleBar
 
 EMPTY = "No sources yet. Import interview notes with: qualcode import FILE --participant NAME"
 
 
-class HomeScreen(Screen):
+class HomeScreen(WorkbenchScreen):
     BINDINGS = bindings.HOME
 
     def compose(self) -> ComposeResult:
@@ -40,12 +39,6 @@ class HomeScreen(Screen):
         table.add_column(Text("Coded", justify="right"), key="coded")
         table.add_column(Text("Codings", justify="right"), key="codings")
         table.focus()
-
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    def on_project_changed(self, _message: ProjectChanged) -> None:
-        self.reload()
 
     def reload(self) -> None:
         workbench = self.app.workbench

@@ -9,14 +9,13 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Select, Static
 
 from qualcode import reports
 from qualcode.models import SOURCE_KINDS
 from qualcode.tui import bindings
 from qualcode.tui.export import export_table
-from qualcode.tui.messages import ProjectChanged
+from qualcode.tui.screens.base import WorkbenchScreen
 from qualcode.tui.screens.prompt import PromptScreen
 from qualcode.tui.widgets.title_bar import TitleBar
 
@@ -46,7 +45,7 @@ def bar_chart(df: pd.DataFrame, label: str) -> Table:
     return table
 
 
-class ReportsScreen(Screen):
+class ReportsScreen(WorkbenchScreen):
     BINDINGS = bindings.REPORTS
 
     def __init__(self) -> None:
@@ -74,10 +73,7 @@ class ReportsScreen(Screen):
 
     def on_screen_resume(self) -> None:
         self._fill_filters()
-        self.reload()
-
-    def on_project_changed(self, _message: ProjectChanged) -> None:
-        self.reload()
+        super().on_screen_resume()
 
     def _fill_filters(self) -> None:
         from sqlalchemy import select

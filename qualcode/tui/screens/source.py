@@ -5,13 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from qualcode.tui import bindings, views
 from qualcode.tui.colours import swatch
-from qualcode.tui.messages import CursorMoved, ProjectChanged
+from qualcode.tui.messages import CursorMoved
+from qualcode.tui.screens.base import WorkbenchScreen
 from qualcode.tui.screens.choice import ChoiceScreen
 from qualcode.tui.screens.prompt import PromptScreen
 from qualcode.tui.units import Units
@@ -25,7 +25,7 @@ def _snippet(text: str, width: int = 48) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-class SourceScreen(Screen):
+class SourceScreen(WorkbenchScreen):
     BINDINGS = bindings.SOURCE
 
     def __init__(self, source_id: int) -> None:
@@ -53,6 +53,7 @@ class SourceScreen(Screen):
         self.query_one("#source-info", Static).update(info)
         text = self.query_one(SourceText)
         text.load(view.text, view.spans, Units.of(view.text, view.segments))
+        self.seen = self.app.changes
         text.focus()
 
     @property
@@ -62,13 +63,6 @@ class SourceScreen(Screen):
     def reload(self) -> None:
         spans = self.app.workbench.spans(self.source_id)
         self.text.set_spans(spans)
-
-    def on_project_changed(self, _message: ProjectChanged) -> None:
-        self.reload()
-
-    def on_screen_resume(self) -> None:
-        if self.view is not None:
-            self.reload()
 
     def on_cursor_moved(self, message: CursorMoved) -> None:
         text = self.text

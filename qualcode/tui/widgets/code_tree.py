@@ -83,7 +83,7 @@ class CodeTree(Tree[NodeData]):
             )
             for code in codes:
                 group.add_leaf(self._code_label(code), data=("code", code.id))
-        if keep is None or not self.move_to(keep):
+        if (keep is None or not self.move_to(keep)) and self.last_line >= 0:
             self.move_cursor_to_line(0)
 
     def move_to(self, data: NodeData) -> bool:

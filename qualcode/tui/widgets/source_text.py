@@ -28,31 +28,29 @@ from qualcode.tui.messages import CursorMoved
 from qualcode.tui.units import Units
 from qualcode.tui.views import Span
 
-_TOKEN = re.compile(r"\S+\s*|\s+")
 GUTTER = 2
 
 
 def wrap(text: str, width: int) -> list[tuple[int, int]]:
-    """Greedy word wrap into (start, end) ranges; every character but a newline is on a line."""
+    """Greedy word wrap into (start, end) ranges; every character but a newline is on a line.
+
+    A line breaks after the last space that fits (the space stays at its end, where it is
+    cropped), or mid-word when one word is longer than a line. One ``rfind`` per line, not a
+    loop over words, so wrapping a long interview stays cheap.
+    """
     width = max(width, 4)
     lines: list[tuple[int, int]] = []
-    position = 0
-    for hard_line in text.split("\n"):
-        end_of_line = position + len(hard_line)
-        if len(hard_line) <= width:
-            lines.append((position, end_of_line))
-        else:
-            start = position
-            for token in _TOKEN.finditer(hard_line):
-                t_start = position + token.start()
-                word_end = t_start + len(token.group().rstrip())
-                if word_end - start > width and t_start > start:
-                    lines.append((start, t_start))
-                    start = t_start
-                while word_end - start > width:  # a word longer than a line
-                    lines.append((start, start + width))
-                    start += width
-            lines.append((start, end_of_line))
+    position, length = 0, len(text)
+    while position <= length:
+        end_of_line = text.find("\n", position)
+        if end_of_line < 0:
+            end_of_line = length
+        while end_of_line - position > width:
+            cut = text.rfind(" ", position, position + width + 1)
+            cut = cut + 1 if cut > position else position + width
+            lines.append((position, cut))
+            position = cut
+        lines.append((position, end_of_line))
         position = end_of_line + 1
     return lines
 

@@ -1,0 +1,31 @@
+"""What the workbench's full screens share: showing the project's current state, once per change."""
+
+from __future__ import annotations
+
+from textual.screen import Screen
+
+from qualcode.tui.messages import ProjectChanged
+
+
+class WorkbenchScreen(Screen):
+    """Reloads when it comes into view or is told of a change, unless it has seen that change.
+
+    The app counts the changes it makes (``App.changes``), so closing a dialog after an action
+    reloads the screen once, not once for the message and again for the resume.
+    """
+
+    seen: int | None = None
+
+    def reload(self) -> None:
+        raise NotImplementedError
+
+    def _reload_if_stale(self) -> None:
+        if self.seen != self.app.changes:
+            self.seen = self.app.changes
+            self.reload()
+
+    def on_screen_resume(self) -> None:
+        self._reload_if_stale()
+
+    def on_project_changed(self, _message: ProjectChanged) -> None:
+        self._reload_if_stale()
