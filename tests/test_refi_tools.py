@@ -106,3 +106,13 @@ def test_codebook_import_from_a_qdpx_reads_only_its_codes(project, tmp_path):
     summary = refi.import_codebook(project, make_qdpx(DATA / "qualcoder", tmp_path))
     assert summary.added["codes"] == 3
     assert counts(project)["sources"] == 0 and counts(project)["codings"] == 0
+
+
+def test_cli_prints_each_warning_on_its_own_stderr_line(cli, tmp_path):
+    path = make_qdpx(DATA / "nvivo", tmp_path)
+    result = cli("refi", "import", str(path))
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"{path}: added 4 codes, 1 themes, 2 theme links")
+    warnings = result.stderr.strip().splitlines()
+    assert len(warnings) >= 6 and all(line.startswith("warning: ") for line in warnings)
+    assert any("positions outside its 35 characters" in line for line in warnings)

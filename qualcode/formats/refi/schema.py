@@ -58,6 +58,7 @@ GUID_RE = re.compile(
 RGB_RE = re.compile(r"#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})")
 
 
+@functools.cache
 def tag(name: str, ns: str = PROJECT_NS) -> str:
     """The Clark name (``{ns}name``) lxml uses for an element."""
     return f"{{{ns}}}{name}"
@@ -94,6 +95,7 @@ def normal_colour(value: str | None) -> str | None:
     return "#" + hexa.upper()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def format_datetime(value: dt.datetime | None) -> str | None:
     """xsd:dateTime in UTC to the second (qualcode stores naive UTC)."""
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None

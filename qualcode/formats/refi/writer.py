@@ -8,6 +8,7 @@ trailers (see schema.py).
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 import zipfile
@@ -37,13 +38,18 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 def _sub(parent, element: str, ns: str = S.PROJECT_NS, /, **attrs: Any):
+    return _SubElement()(
+        parent,
+        S.tag(element, ns),
+        {key: str(value) for key, value in attrs.items() if value is not None},
+    )
+
+
+@functools.cache
+def _SubElement():  # lxml imported on first use: it is heavy
     from lxml import etree
 
-    el = etree.SubElement(parent, S.tag(element, ns))
-    for key, value in attrs.items():
-        if value is not None:
-            el.set(key, str(value))
-    return el
+    return etree.SubElement
 
 
 def _text(parent, name: str, text: str | None, ns: str = S.PROJECT_NS) -> None:
