@@ -211,7 +211,12 @@ def test_funnel_accounts_for_merged_and_excluded_codes_beside_the_thesis(built, 
     assert df.loc["unique codes (not merged)", ["project", "thesis"]].tolist() == [5, 226]
     assert df.loc["codes used (active)", ["project", "thesis"]].tolist() == [4, 197]
     assert "1 of them on excluded codes" in df.loc["code applications (codings)", "note"]
-    assert "556 / 226 / 197" in df.loc["note", "note"]
+    assert (
+        "the printed tallies of 3 of the 4 active codes"
+        in df.loc["code applications (sum of reported counts)", "note"]
+    )
+    assert "556 code applications" in df.loc["note", "note"]
+    assert "226 unique codes" in df.loc["note", "note"]
     result = cli("report funnel --format md")
     assert result.exit_code == 0
     assert "| unique codes (not merged)" in result.stdout and "226" in result.stdout
