@@ -169,7 +169,8 @@ def parse_yaml(text: str, label: str) -> Codebook:
     import yaml
 
     try:
-        doc = yaml.safe_load(text)
+        # libyaml's loader when present: the same documents, read ten times faster
+        doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -504,8 +505,9 @@ def apply_codebook(session: Session, book: Codebook, label: str) -> ImportSummar
 
     codes: dict[str, Code] = {}
     people = {p.pseudonym.lower(): p for p in session.scalars(select(Participant))}
+    existing = {c.name.lower(): c for c in session.scalars(select(Code))}
     for entry in book.codes:
-        code = lookup.find_code(session, entry.name)
+        code = existing.get(entry.name.lower())
         fields = {"reported_count": entry.count, "example_quote": entry.quote}
         if code is None:
             code = ops.create_code(
