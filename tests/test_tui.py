@@ -420,3 +420,30 @@ def test_undo_says_so_when_the_session_has_nothing_to_undo(db_url, fixture):
             assert session.scalar(select(func.count()).select_from(Coding)) == 3
 
     drive(db_url, story)
+
+
+def test_open_refuses_an_unknown_source_in_one_line(cli, fixture):
+    result = cli("open", "--source", "Interview Expert Z", "--coder", "Aigerim")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("qualcode: error: no source 'Interview Expert Z'")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_open_refuses_a_missing_project(cli, tmp_path: Path):
+    missing = tmp_path / "nowhere.db"
+    result = cli("open", "--db", str(missing), db=False)
+    assert result.exit_code == 1
+    assert "no such project" in result.stderr
+    assert not missing.exists()
+
+
+def test_open_at_a_source_shows_it_first(db_url, fixture):
+    app = QualcodeApp(db_url, "Aigerim", source="Interview Expert A")
+
+    async def run() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, SourceScreen)
+            assert app.screen.source_id == fixture.interview_id
+
+    asyncio.run(run())

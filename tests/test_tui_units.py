@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from qualcode.errors import InputError
@@ -106,3 +108,8 @@ def test_help_lists_every_key_binding():
     for table in bindings.TABLES.values():
         for binding in table:
             assert f"`{bindings.key_label(binding)}` | {binding.description}" in text
+
+
+def test_docs_list_the_same_keys_as_the_app():
+    docs = (Path(__file__).parent.parent / "docs" / "tui.md").read_text(encoding="utf-8")
+    assert bindings.markdown_tables() in docs
