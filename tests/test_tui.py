@@ -306,7 +306,7 @@ def test_rename_define_recolour_and_themes_from_the_codebook(db_url, fixture):
         await pilot.press("enter")
         await pilot.pause()
         code = code_row(db_url, "Coming back")
-        assert (code.definition, code.colour) == ("Plans to return", "#800000")
+        assert (code.definition, code.colour) == ("Plans to return", "#ff0000")
         await pilot.press("t")
         await type_text(pilot, "Identity")
         await pilot.press("enter")

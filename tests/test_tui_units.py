@@ -98,7 +98,7 @@ def test_in_vivo_names_are_the_selected_words_quoted():
 
 def test_code_colours_are_stable_and_validated():
     assert code_colour(7, None) == code_colour(7, None)
-    assert code_colour(7, "red") == "#800000"
+    assert code_colour(7, "red") == "#ff0000"
     assert code_colour(7, "not-a-colour") == code_colour(7, None)
     assert not is_colour("nonsense")
 

@@ -1,17 +1,20 @@
 """A colour per code: its own ``Code.colour`` when set, else a stable colour from a palette.
 
-The palette colour depends on the code's id only, so a code keeps its colour across sessions,
-renames and machines; highlights are the colour blended into a dark background so that the text
-stays readable whatever colour a researcher picked.
+Colours typed by a user are read as CSS colours (``red`` is ``#ff0000``). The palette colour
+depends on the code's id only, so a code keeps its colour across sessions, renames and machines;
+highlights are the colour blended into a dark background so that the text stays readable
+whatever colour a researcher picked.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from rich.color import Color, ColorParseError, blend_rgb
+from rich.color import Color, blend_rgb
 from rich.color_triplet import ColorTriplet
 from rich.style import Style
+from textual.color import Color as CssColor
+from textual.color import ColorParseError as CssColorParseError
 
 PALETTE = (
     "#e6194b",
@@ -35,16 +38,17 @@ _BACKGROUND = ColorTriplet(30, 30, 30)
 
 
 def is_colour(value: str) -> bool:
-    """Whether rich can read ``value`` as a colour (a name, ``#rrggbb``, ``rgb(...)``)."""
+    """Whether ``value`` is a CSS colour: a name (``teal``), ``#rgb``, ``#rrggbb``, ``rgb(...)``."""
     try:
-        return Color.parse(value.strip()).get_truecolor() is not None
-    except ColorParseError:
+        CssColor.parse(value.strip())
+    except CssColorParseError:
         return False
+    return True
 
 
 def normalise(value: str) -> str:
-    """Any colour rich reads, as ``#rrggbb`` (what Code.colour stores)."""
-    return Color.parse(value.strip()).get_truecolor().hex
+    """Any CSS colour as ``#rrggbb`` (what Code.colour stores; alpha is dropped)."""
+    return CssColor.parse(value.strip()).hex[:7].lower()
 
 
 def code_colour(code_id: int, colour: str | None) -> str:

@@ -143,31 +143,26 @@ class CodebookScreen(WorkbenchScreen):
 
         self._ask("New code", create, hint="name of the code")
 
-    def action_rename(self) -> None:
+    def _edit(self, field: str, title: str, hint: str = "") -> None:
+        """Ask for a new value of one field of the highlighted code, prefilled with the old."""
         if (code := self._code()) is not None:
             self._ask(
-                f"Rename {code.name}",
-                lambda name: self.app.act(self.app.workbench.update_code, code.id, name=name),
-                code.name,
+                f"{title} {code.name}",
+                lambda value: self.app.act(
+                    self.app.workbench.update_code, code.id, **{field: value}
+                ),
+                getattr(code, field),
+                hint,
             )
+
+    def action_rename(self) -> None:
+        self._edit("name", "Rename")
 
     def action_define(self) -> None:
-        if (code := self._code()) is not None:
-            self._ask(
-                f"Definition of {code.name}",
-                lambda text: self.app.act(self.app.workbench.update_code, code.id, definition=text),
-                code.definition,
-                "when to apply this code",
-            )
+        self._edit("definition", "Definition of", "when to apply this code")
 
     def action_recolour(self) -> None:
-        if (code := self._code()) is not None:
-            self._ask(
-                f"Colour of {code.name}",
-                lambda colour: self.app.act(self.app.workbench.update_code, code.id, colour=colour),
-                code.colour,
-                "#rrggbb or a name; empty for the palette colour",
-            )
+        self._edit("colour", "Colour of", "#rrggbb or a name; empty for the palette colour")
 
     def action_merge(self) -> None:
         if (code := self._code()) is None or self.book is None:
