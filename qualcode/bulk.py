@@ -178,7 +178,7 @@ def _resolve_codes(
         for code in session.scalars(select(Code).where(func.lower(Code.name).in_(chunk))):
             codes[code.name.lower()] = code
     created: list[str] = []
-    for key, row in first_row.items():
+    for key, row in sorted(first_row.items()):  # one order in every session: no deadlocks
         code = codes.get(key)
         if code is None:
             if not create:

@@ -131,11 +131,16 @@ def code_range(
     *,
     create: bool = True,
     memo: str | None = None,
+    remember: bool = True,
 ) -> Coding:
-    """The scriptable entry point: a target reference and a code name (created if new)."""
+    """The scriptable entry point: a target reference and a code name (created if new).
+
+    ``remember`` makes the coder the project's default; team sessions leave it off, as every
+    coder rewriting that one shared row would queue all their transactions behind each other.
+    """
     from qualcode import codebook
 
-    coder = lookup.coder(session, coder_name, remember=True)
+    coder = lookup.coder(session, coder_name, remember=remember)
     code = lookup.find_code(session, code_name)
     if code is None:
         if not create:

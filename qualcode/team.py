@@ -63,14 +63,21 @@ def code_range(
     *,
     create: bool = True,
     memo: str | None = None,
+    remember: bool = False,
 ) -> Coding:
-    """``coding.code_range`` made safe against other sessions creating the same code or excerpt."""
+    """``coding.code_range`` made safe against other sessions creating the same code or excerpt.
+
+    The coder is not remembered as the project's default unless asked (``remember``): on a
+    shared project each session names its coder (``--coder`` or ``$QUALCODE_CODER``).
+    """
     from qualcode import coding
 
-    return race_safe(
-        session,
-        lambda: coding.code_range(session, ref, code_name, coder_name, create=create, memo=memo),
-    )
+    def work() -> Coding:
+        return coding.code_range(
+            session, ref, code_name, coder_name, create=create, memo=memo, remember=remember
+        )
+
+    return race_safe(session, work)
 
 
 def ensure_code(session: Session, name: str, coder: Coder | None = None) -> Code:

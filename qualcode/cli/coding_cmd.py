@@ -59,7 +59,9 @@ def code(
     project = open_db(db)
 
     def work(session):
-        coding = code_range(session, target, code_name, coder, create=not no_create, memo=memo)
+        coding = code_range(
+            session, target, code_name, coder, create=not no_create, memo=memo, remember=True
+        )
         excerpt = coding.excerpt
         return coding.id, excerpt.start, excerpt.end, coding.coder.name
 
