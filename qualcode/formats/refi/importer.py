@@ -96,6 +96,9 @@ def _bulk(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     conn = session.connection()
     table = model.__table__
     columns = list(rows[0])
+    if conn.dialect.name == "postgresql":
+        _copy(conn, table, columns, rows)
+        return
     compiled = (
         insert(table).values({c: bindparam(c) for c in columns}).compile(dialect=conn.dialect)
     )
@@ -116,6 +119,20 @@ def _bulk(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     sql = str(compiled)
     for i in range(0, len(params), 50_000):
         conn.exec_driver_sql(sql, params[i : i + 50_000])
+
+
+def _copy(conn: Any, table: Any, columns: list[str], rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL's own bulk path: COPY ... FROM STDIN on the session's connection (and so in
+    its transaction); psycopg adapts the Python values."""
+    quote = conn.dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    raw = conn.connection.driver_connection
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as cp,
+    ):
+        for row in rows:
+            cp.write_row([row.get(c) for c in columns])
 
 
 def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> dict[str, int]:
@@ -180,7 +197,7 @@ class _Store:
         new: list[dict[str, Any]] = []
         alias: dict[str, str] = {}
         for user in users:
-            name = (user.name or user.initials or f"user {user.guid[:8]}").strip()
+            name = (user.name or user.initials or f"user {user.guid[:8]}").strip()[:200]
             if user.guid in by_guid:
                 self.users[user.guid] = by_guid[user.guid]
                 self.summary.merged["coders"] += 1
@@ -226,7 +243,7 @@ class _Store:
                 self.codes[code.guid] = by_guid[code.guid]
                 self.summary.merged["codes"] += 1
                 continue
-            name = code.name
+            name = code.name[:300]
             if not name:
                 name = f"code {code.guid[:8]}"
                 self.warn(f"a code without a name (guid {code.guid}) was named {name!r}")
@@ -333,7 +350,7 @@ class _Store:
                 self.themes[item.guid] = by_guid[item.guid]
                 self.summary.merged["themes"] += 1
                 continue
-            name = str(item.extra.get("name") or item.name or f"theme {item.guid[:8]}")
+            name = str(item.extra.get("name") or item.name or f"theme {item.guid[:8]}")[:300]
             if name.lower() in by_name:
                 self.themes[item.guid] = by_name[name.lower()]
                 self.summary.merged["themes"] += 1
@@ -401,7 +418,7 @@ class _Store:
         self._case_sources: dict[str, list[str]] = {}
         for case in self.doc.cases:
             self._case_sources[case.guid] = case.sources
-            name = (case.name or "").strip() or f"case {case.guid[:8]}"
+            name = (case.name or "").strip()[:200] or f"case {case.guid[:8]}"
             if case.guid in by_guid or name.lower() in by_name:
                 self.participants[case.guid] = by_guid.get(case.guid) or by_name[name.lower()]
                 self.summary.merged["participants"] += 1

@@ -133,7 +133,7 @@ def parse_xml(data: bytes, label: str):
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise InputError(f"{label}: malformed XML ({exc.msg.strip()})") from None
+        raise InputError(f"{label}: malformed XML ({' '.join(str(exc.msg).split())})") from None
     except ValueError as exc:
         raise InputError(f"{label}: malformed XML ({exc})") from None
     tree = root.getroottree()
