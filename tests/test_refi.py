@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 import pytest
 import xmlschema
@@ -24,6 +25,7 @@ from tests.refi_support import (
     sources_of,
 )
 
+ROOT = Path(__file__).resolve().parent.parent
 PROJECT_XSD = xmlschema.XMLSchema(DATA / "Project.xsd")
 CODEBOOK_XSD = xmlschema.XMLSchema(DATA / "Codebook.xsd")
 
@@ -127,12 +129,10 @@ def test_positions_are_code_points_so_text_after_an_emoji_keeps_its_offsets(
 
 
 def test_codebook_round_trip_into_a_fresh_project(sample, fresh, tmp_path):
-    with sample.session() as s:  # a codebook carries no participants for examples to point at
-        for code in s.scalars(select(Code)):
-            code.example_participant_id = None
     path = refi.export_codebook(sample, tmp_path / "c.qdc")
     summary = refi.import_codebook(fresh, path)
     assert summary.added["codes"] == 6 and summary.added["themes"] == 3
+    assert summary.added["participants"] == 1  # the example's participant, by pseudonym
     assert guids(fresh, Code) == guids(sample, Code)
     again = refi.export_codebook(fresh, tmp_path / "again.qdc")
     assert canonical(again.read_bytes()) == canonical(path.read_bytes())
@@ -195,3 +195,45 @@ def test_cli_refuses_other_suffixes(cli, tmp_path):
     assert result.exit_code == 1
     assert result.stderr.strip().startswith("qualcode: error: ")
     assert ".qdc" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_thesis_codebook_survives_qdc_and_qdpx(project, fresh, tmp_path):
+    """The real Appendix B codebook (themes, sub-themes, merged and excluded codes, reported
+    counts): valid .qdc and .qdpx, and a fresh project gets it back field for field."""
+    from qualcode import codebook_files
+
+    codebook_files.import_codebook(project, ROOT / "codebooks" / "thesis-appendix-b.yaml")
+    qdc = refi.export_codebook(project, tmp_path / "thesis.qdc")
+    CODEBOOK_XSD.validate(str(qdc))
+    qdpx = refi.export_project(project, tmp_path / "thesis.qdpx")
+    PROJECT_XSD.validate(qde(qdpx).decode("utf-8"))
+    refi.import_codebook(fresh, qdc)
+
+    def fields(proj):
+        with proj.session(write=False) as s:
+            codes = {
+                c.guid: (
+                    c.name,
+                    c.definition,
+                    c.colour and c.colour.upper(),
+                    c.parent and c.parent.guid,
+                    c.status,
+                    c.status_reason,
+                    c.merged_into and c.merged_into.guid,
+                    c.reported_count,
+                    c.example_quote,
+                    c.reconstructed,
+                    c.provenance,
+                    sorted(link.theme.guid for link in c.theme_links),
+                )
+                for c in s.scalars(select(Code))
+            }
+            themes = {
+                t.guid: (t.name, t.description, t.parent and t.parent.guid)
+                for t in s.scalars(select(Theme))
+            }
+        return codes, themes
+
+    assert fields(fresh) == fields(project)
+    again = refi.export_codebook(fresh, tmp_path / "again.qdc")
+    assert canonical(again.read_bytes()) == canonical(qdc.read_bytes())

@@ -308,9 +308,7 @@ class _Store:
                 else:
                     self.warn(f"code #{code_id}: merged into a code not in the file; kept active")
             if extra.get("example_participant"):
-                row["example_participant_id"] = self.participants.get(
-                    extra["example_participant"]
-                ) or self._by_guid(Participant, extra["example_participant"])
+                row["example_participant_id"] = self._participant(str(extra["example_participant"]))
             if extra.get("example_excerpt"):
                 row["example_excerpt_id"] = self.excerpts.get(
                     extra["example_excerpt"]
@@ -320,6 +318,29 @@ class _Store:
         for keys in {tuple(sorted(r)) for r in updates}:
             batch = [r for r in updates if tuple(sorted(r)) == keys]
             self.s.execute(update(Code), batch)
+
+    def _participant(self, pseudonym: str) -> int:
+        """A code's example participant by pseudonym, created if new (as codebook files do)."""
+        pseudonym = pseudonym.strip()[:200]
+        found = self.s.scalar(
+            select(Participant.id).where(func.lower(Participant.pseudonym) == pseudonym.lower())
+        )
+        if found is None:
+            position = (self.s.scalar(select(func.max(Participant.position))) or 0) + 1
+            found = _insert(
+                self.s,
+                Participant,
+                [
+                    {
+                        "guid": new_guid(),
+                        "pseudonym": pseudonym,
+                        "position": position,
+                        "created_at": self.now,
+                    }
+                ],
+            ).popitem()[1]
+            self.summary.added["participants"] += 1
+        return found
 
     def _by_guid(self, model: Any, guid: str) -> int | None:
         return self.s.scalar(select(model.id).where(model.guid == guid))

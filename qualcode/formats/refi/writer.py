@@ -81,13 +81,15 @@ class _Snapshot:
             s.execute(select(CodeTheme)).scalars(), key=lambda k: (k.position, names[k.code_id])
         ):
             self.members[link.theme_id].append(link.code_id)
-        self.participant_guid: dict[int, str] = {}
+        self.participant_name: dict[int, str] = {}
         self.excerpt_guid: dict[int, str] = {}
         refs = {c.example_participant_id for c in self.codes} | {
             c.example_excerpt_id for c in self.codes
         }
         if refs - {None}:
-            self.participant_guid = dict(s.execute(select(Participant.id, Participant.guid)).all())
+            self.participant_name = dict(
+                s.execute(select(Participant.id, Participant.pseudonym)).all()
+            )
             ids = [c.example_excerpt_id for c in self.codes if c.example_excerpt_id]
             if ids:
                 self.excerpt_guid = dict(
@@ -161,8 +163,9 @@ def _code_extra(code: Code, snap: _Snapshot) -> dict[str, Any]:
         extra["reported_count"] = code.reported_count
     if code.example_quote:
         extra["example_quote"] = code.example_quote
-    if code.example_participant_id and code.example_participant_id in snap.participant_guid:
-        extra["example_participant"] = snap.participant_guid[code.example_participant_id]
+    if code.example_participant_id and code.example_participant_id in snap.participant_name:
+        # By pseudonym, as codebook files name people: a .qdc carries no cases to point at.
+        extra["example_participant"] = snap.participant_name[code.example_participant_id]
     if code.example_excerpt_id and code.example_excerpt_id in snap.excerpt_guid:
         extra["example_excerpt"] = snap.excerpt_guid[code.example_excerpt_id]
     if code.reconstructed:
