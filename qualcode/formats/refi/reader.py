@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -122,7 +123,7 @@ class RDocument:
     warnings: list[str] = field(default_factory=list)
 
 
-def decode_text(data: bytes) -> tuple[str | None, str | None]:
+def decode_bytes(data: bytes) -> tuple[str | None, str | None]:
     """(text, how) for a source file: BOMs first, then UTF-8, then a guess; (None, why) if none."""
     for bom, encoding in (
         (codecs.BOM_UTF32_LE, "utf-32"),
@@ -306,7 +307,7 @@ class _Reader:
         return None
 
     def decode(self, data: bytes, what: str, name: str) -> str | None:
-        text, how = decode_text(data)
+        text, how = decode_bytes(data)
         if text is None:
             self.warn(f"{what}: {name} {how}; skipped")
         elif how:
@@ -450,7 +451,7 @@ class _Reader:
             self.warn(f"{count} vendor element(s) {name} (not REFI-QDA); ignored")
 
 
-def _namespace(root, label: str, expected: str, local: str) -> str:
+def _namespace(root, label: str, local: str) -> str:
     from lxml import etree
 
     qname = etree.QName(root)
@@ -464,7 +465,7 @@ def read_project_xml(
 ) -> RDocument:
     root = parse_xml(data, label)
     doc = RDocument(label=label)
-    ns = _namespace(root, label, S.PROJECT_NS, "Project")
+    ns = _namespace(root, label, "Project")
     if ns != S.PROJECT_NS:
         doc.warnings.append(f"{label}: namespace {ns!r} is not {S.PROJECT_NS!r}; read anyway")
     reader = _Reader(doc, ns, archive, base)
@@ -501,7 +502,7 @@ def read_project_xml(
 def read_codebook_xml(data: bytes, label: str) -> RDocument:
     root = parse_xml(data, label)
     doc = RDocument(label=label)
-    ns = _namespace(root, label, S.CODEBOOK_NS, "CodeBook")
+    ns = _namespace(root, label, "CodeBook")
     if ns != S.CODEBOOK_NS:
         doc.warnings.append(f"{label}: namespace {ns!r} is not {S.CODEBOOK_NS!r}; read anyway")
     reader = _Reader(doc, ns, None, Path("."))
@@ -556,8 +557,6 @@ def read_codebook(path: Path) -> RDocument:
 
 
 def _peek_root(data: bytes) -> str | None:
-    import re
-
     match = re.search(rb"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)[\s>/]", data[:65536])
     return match.group(1).decode() if match else None
 
