@@ -84,43 +84,34 @@ def _parse(path: Path, reader: Iterable[list[str]]) -> list[Row]:
             f"{path}: row 1: {problem} (columns: {', '.join(REQUIRED + OPTIONAL)}; "
             f"{', '.join(OPTIONAL)} optional)"
         )
-    index = {name: header.index(name) for name in header}
+    where = [header.index(c) if c in header else None for c in REQUIRED + OPTIONAL]
+    width = len(header)
     rows: list[Row] = []
     for line, cells in enumerate(lines, start=2):
-        if not any(c.strip() for c in cells):
-            continue  # blank lines, as spreadsheets leave at the end
-        if len(cells) != len(header):
+        if len(cells) != width:
+            if not any(c.strip() for c in cells):
+                continue  # blank lines, as spreadsheets leave at the end
+            raise InputError(f"{path}: row {line}: {len(cells)} cells where the header has {width}")
+        values = [cells[i].strip() if i is not None else "" for i in where]
+        source, start, end, code, coder, memo = values
+        if not (source and start and end and code):
+            if not any(values):
+                continue
+            column = REQUIRED[[source, start, end, code].index("")]
+            raise InputError(f"{_where(path, line, column)}: empty")
+        try:
+            first, last = int(start), int(end)
+        except ValueError:
+            column, value = ("start", start) if not start.lstrip("-").isdigit() else ("end", end)
             raise InputError(
-                f"{path}: row {line}: {len(cells)} cells where the header has {len(header)}"
-            )
-        values = {name: cells[i].strip() for name, i in index.items()}
-        for column in REQUIRED:
-            if not values[column]:
-                raise InputError(f"{_where(path, line, column)}: empty")
-        numbers = {}
-        for column in ("start", "end"):
-            try:
-                numbers[column] = int(values[column])
-            except ValueError:
-                raise InputError(
-                    f"{_where(path, line, column)}: {values[column]!r} is not a whole number"
-                ) from None
-        if not 0 <= numbers["start"] < numbers["end"]:
+                f"{_where(path, line, column)}: {value!r} is not a whole number"
+            ) from None
+        if not 0 <= first < last:
             raise InputError(
-                f"{_where(path, line, 'end')}: the range {numbers['start']}-{numbers['end']} "
+                f"{_where(path, line, 'end')}: the range {first}-{last} "
                 "must start at 0 or later and end after it starts"
             )
-        rows.append(
-            Row(
-                line,
-                values["source"],
-                numbers["start"],
-                numbers["end"],
-                values["code"],
-                values.get("coder") or None,
-                values.get("memo") or None,
-            )
-        )
+        rows.append(Row(line, source, first, last, code, coder or None, memo or None))
     if not rows:
         raise InputError(f"{path}: no codings (only a header)")
     return rows
