@@ -112,7 +112,7 @@ def test_cli_prints_each_warning_on_its_own_stderr_line(cli, tmp_path):
     path = make_qdpx(DATA / "nvivo", tmp_path)
     result = cli("refi", "import", str(path))
     assert result.exit_code == 0
-    assert result.stdout.startswith(f"{path}: added 4 codes, 1 themes, 2 theme links")
+    assert result.stdout.startswith(f"{path}: added 1 coders, 4 codes, 1 themes, 2 theme links")
     warnings = result.stderr.strip().splitlines()
     assert len(warnings) >= 6 and all(line.startswith("warning: ") for line in warnings)
     assert any("positions outside its 35 characters" in line for line in warnings)

@@ -224,7 +224,10 @@ class _Store:
 
     def unknown_coder(self) -> int:
         if self._unknown_coder is None:
+            before = self.s.scalar(select(func.count()).select_from(Coder))
             self._unknown_coder = lookup.coder(self.s, S.UNKNOWN_CODER).id
+            if self.s.scalar(select(func.count()).select_from(Coder)) != before:
+                self.summary.added["coders"] += 1
         return self._unknown_coder
 
     # --- codes -----------------------------------------------------------------------------
