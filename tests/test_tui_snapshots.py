@@ -12,7 +12,7 @@ from qualcode import open_project
 from qualcode.tui.app import QualcodeApp
 from tests.tui_project import build
 
-SIZE = (110, 30)
+SIZE = (120, 32)
 
 
 @pytest.fixture

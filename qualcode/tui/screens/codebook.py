@@ -7,7 +7,7 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, Label, Static, Tree
+from textual.widgets import Input, Label, Static, Tree
 
 from qualcode.tui import bindings, views
 from qualcode.tui.colours import swatch
@@ -16,6 +16,7 @@ from qualcode.tui.screens.choice import ChoiceScreen
 from qualcode.tui.screens.prompt import PromptScreen
 from qualcode.tui.widgets.code_picker import CodePicker
 from qualcode.tui.widgets.code_tree import CodeTree
+from qualcode.tui.widgets.key_bar import KeyBar
 from qualcode.tui.widgets.title_bar import TitleBar
 
 TOP_LEVEL = -1
@@ -37,7 +38,7 @@ class CodebookScreen(WorkbenchScreen):
             with Vertical(id="details-pane", classes="pane"):
                 yield Label("Details", classes="pane-title")
                 yield Static(id="details")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def tree(self) -> CodeTree:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from qualcode.tui import bindings
 from qualcode.tui.screens.base import WorkbenchScreen
 from qualcode.tui.widgets.code_tree import CodeTree
+from qualcode.tui.widgets.key_bar import KeyBar
 from qualcode.tui.widgets.title_bar import TitleBar
 
 EMPTY = "No sources yet. Import interview notes with: qualcode import FILE --participant NAME"
@@ -28,7 +29,7 @@ class HomeScreen(WorkbenchScreen):
             with Vertical(id="codebook-pane", classes="pane"):
                 yield Label("Codebook", classes="pane-title")
                 yield CodeTree(id="codebook")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#sources", DataTable)

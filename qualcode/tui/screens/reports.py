@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Label, Select, Static
+from textual.widgets import DataTable, Label, Select, Static
 
 from qualcode import reports
 from qualcode.models import SOURCE_KINDS
@@ -17,6 +17,7 @@ from qualcode.tui import bindings
 from qualcode.tui.export import export_table
 from qualcode.tui.screens.base import WorkbenchScreen
 from qualcode.tui.screens.prompt import PromptScreen
+from qualcode.tui.widgets.key_bar import KeyBar
 from qualcode.tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ class ReportsScreen(WorkbenchScreen):
             with Vertical(id="chart-pane", classes="pane"):
                 yield Label("Counts", classes="pane-title")
                 yield Static(id="chart")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#report", DataTable).focus()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from qualcode.tui import bindings, views
@@ -16,6 +16,7 @@ from qualcode.tui.screens.choice import ChoiceScreen
 from qualcode.tui.screens.prompt import PromptScreen
 from qualcode.tui.units import Units
 from qualcode.tui.widgets.code_picker import CodePicker
+from qualcode.tui.widgets.key_bar import KeyBar
 from qualcode.tui.widgets.source_text import SourceText
 from qualcode.tui.widgets.title_bar import TitleBar
 
@@ -42,7 +43,7 @@ class SourceScreen(WorkbenchScreen):
                 yield Static(id="selection-info")
                 yield Label("Codes in this paragraph", classes="pane-title")
                 yield OptionList(id="here")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.view = self.app.workbench.source_view(self.source_id)
