@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from textual.app import App
 
 from qualcode import lookup
@@ -92,6 +93,10 @@ class QualcodeApp(App[None]):
             result = work(*args, **kwargs)
         except QualcodeError as exc:
             self.notify(str(exc), severity="error", timeout=6)
+            return None
+        except DBAPIError as exc:  # e.g. another coder's change won a race: rolled back, retry
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            self.notify(f"the database refused this, nothing changed: {reason}", severity="error")
             return None
         if isinstance(result, Done):
             self.notify(result.message, timeout=3)

@@ -10,20 +10,25 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from qualcode.tui.bindings import key_label
+from qualcode.tui.bindings import TABLES, key_label
 
 
 class ActionCommands(Provider):
     def _commands(self) -> Iterator[tuple[str, str, object]]:
-        """(name, help, callback) for each action of the screen, then 'Open <source>'."""
+        """(name, help, callback) for each workbench action active on the screen (those in the
+        footer first), then 'Open <source>' for every source."""
+        ours = {(b.key, b.action) for table in TABLES.values() for b in table}
         seen: set[tuple[str, int]] = set()
+        found = []
         for active in self.screen.active_bindings.values():
             binding, node = active.binding, active.node
-            if not binding.description or (binding.action, id(node)) in seen:
+            if (binding.key, binding.action) not in ours or not active.enabled:
+                continue
+            if (binding.action, id(node)) in seen:
                 continue
             seen.add((binding.action, id(node)))
-            if not active.enabled:
-                continue
+            found.append((not binding.show, binding, node))
+        for _, binding, node in sorted(found, key=lambda item: item[0]):
             yield (
                 binding.description,
                 f"key: {key_label(binding)}",
