@@ -237,3 +237,12 @@ def test_thesis_codebook_survives_qdc_and_qdpx(project, fresh, tmp_path):
     assert fields(fresh) == fields(project)
     again = refi.export_codebook(fresh, tmp_path / "again.qdc")
     assert canonical(again.read_bytes()) == canonical(qdc.read_bytes())
+
+
+def test_cli_export_into_a_missing_folder_is_one_line(cli, tmp_path):
+    result = cli("refi", "export", str(tmp_path / "nowhere" / "p.qdpx"))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"qualcode: error: {tmp_path / 'nowhere' / 'p.qdpx'}: the folder "
+        f"{tmp_path / 'nowhere'} does not exist"
+    )

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qualcode.errors import InputError
 from qualcode.formats.refi import schema as S
 from qualcode.models import (
     Code,
@@ -246,8 +247,6 @@ def codebook_xml(session: Session) -> bytes:
     """The codebook as a QDA-XML CodeBook document (Codebook.xsd)."""
     from lxml import etree
 
-    from qualcode.errors import InputError
-
     snap = _Snapshot(session, codebook_only=True)
     if not snap.codes:
         raise InputError("the project has no codes; a REFI-QDA codebook needs at least one")
@@ -397,7 +396,11 @@ def project_xml(session: Session) -> tuple[bytes, list[tuple[str, bytes]]]:
 def atomic_write(path: Path, write) -> None:
     """Write through a temporary file beside ``path`` so a failure leaves no half file."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    if not path.parent.is_dir():
+        raise InputError(f"{path}: the folder {path.parent} does not exist")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
