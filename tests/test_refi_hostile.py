@@ -71,7 +71,9 @@ def test_utf16_doctype_is_refused_too(filled, tmp_path):
     refused(filled, refi.import_codebook, path, "DTD")
 
 
-@pytest.mark.parametrize("entry", ["../evil.txt", "sources/../../evil.txt", "/etc/evil", "C:/evil"])
+@pytest.mark.parametrize(
+    "entry", ["../evil.txt", "sources/../../evil.txt", "/etc/evil", "C:/evil", "..\\evil.txt"]
+)
 def test_zip_entries_outside_the_archive_are_refused(filled, tmp_path, entry):
     project_qde = (DATA / "qualcoder" / "project.qde").read_bytes()
     path = qdpx_with(tmp_path, {"project.qde": project_qde, entry: b"x"})
