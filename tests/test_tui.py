@@ -447,3 +447,16 @@ def test_open_at_a_source_shows_it_first(db_url, fixture):
             assert app.screen.source_id == fixture.interview_id
 
     asyncio.run(run())
+
+
+def test_home_shows_new_codings_when_back_from_the_source(db_url, fixture):
+    async def story(pilot: Pilot) -> None:
+        await open_interview(pilot)
+        await pilot.press("c")
+        await type_text(pilot, "retu")
+        await pilot.press("enter", "escape")
+        await pilot.pause()
+        table = pilot.app.screen.query_one("#sources")
+        assert str(table.get_row_at(0)[5]) == "4"
+
+    drive(db_url, story)

@@ -20,7 +20,8 @@ class WorkbenchScreen(Screen):
         raise NotImplementedError
 
     def _reload_if_stale(self) -> None:
-        if self.seen != self.app.changes:
+        # A screen under another (home under a source opened at start) waits until it is seen.
+        if self.seen != self.app.changes and self.is_current:
             self.seen = self.app.changes
             self.reload()
 
