@@ -51,8 +51,10 @@ def _scope(coder_id: int | None, since_id: int):
 
 def _ensure_handlers() -> None:
     # Importing the owners registers their inverses.
+    import qualcode.bulk
     import qualcode.codebook
-    import qualcode.coding  # noqa: F401
+    import qualcode.coding
+    import qualcode.team  # noqa: F401
 
 
 def undo(session: Session, coder_id: int | None = None, since_id: int = 0) -> Event | None:

@@ -189,3 +189,15 @@ def test_ten_thousand_codings_are_all_applied(project, notes, tmp_path):
         assert session.scalar(select(func.count()).select_from(Excerpt)) == len(
             {(r[1], r[2]) for r in rows}
         )
+
+
+def test_undo_knows_bulk_batches_and_mode_switches_in_any_process():
+    """Undo in a process that never imported bulk (the TUI) must still see a bulk batch."""
+    import subprocess
+    import sys
+
+    probe = (
+        "from qualcode import events; events._ensure_handlers(); "
+        "assert {'coding.bulk', 'team.mode'} <= set(events._HANDLERS)"
+    )
+    assert subprocess.run([sys.executable, "-c", probe]).returncode == 0
