@@ -454,7 +454,9 @@ def test_home_shows_new_codings_when_back_from_the_source(db_url, fixture):
         await open_interview(pilot)
         await pilot.press("c")
         await type_text(pilot, "retu")
-        await pilot.press("enter", "escape")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("escape", "escape")  # the first clears the selection
         await pilot.pause()
         table = pilot.app.screen.query_one("#sources")
         assert str(table.get_row_at(0)[5]) == "4"
