@@ -169,6 +169,8 @@ def test_shift_arrows_and_mouse_drag_select_any_span(db_url, fixture):
         await pilot.press("enter")
         await pilot.pause()
         assert ("of my", "Aigerim") in codings_of(db_url, "Language policy")
+        await pilot.double_click(SourceText, offset=(8, 4))  # the second paragraph's first line
+        assert text.text[slice(*text.selection)] == "At school we switched to Kazakh."
 
     drive(db_url, story)
 
