@@ -413,6 +413,21 @@ def test_keys_help_and_command_palette(db_url, fixture):
     drive(db_url, story)
 
 
+def test_the_key_bar_is_clickable(db_url, fixture):
+    from textual.command import CommandPalette
+
+    from qualcode.tui.widgets.key_bar import KeyBar
+
+    async def story(pilot: Pilot) -> None:
+        bar = pilot.app.screen.query_one(KeyBar)
+        assert "o Open" in str(bar.render()).replace("  ", " ")
+        await pilot.click(KeyBar, offset=(1, 0))  # "^p palette", always first
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, CommandPalette)
+
+    drive(db_url, story)
+
+
 def test_undo_says_so_when_the_session_has_nothing_to_undo(db_url, fixture):
     async def story(pilot: Pilot) -> None:
         await pilot.press("ctrl+z")
