@@ -57,12 +57,11 @@ class QualcodeApp(App[None]):
         super().__init__()
         self._owns_project = not isinstance(db, Project)
         self.project = open_project(db) if self._owns_project else db
+        self.start_source: int | None = None
         try:
-            self.start_source = (
-                self.project_read(lambda s: lookup.get_source(s, source).id)
-                if source is not None
-                else None
-            )
+            if source is not None:  # checked before the coder is remembered: a typo writes nothing
+                with self.project.session(write=False) as session:
+                    self.start_source = lookup.get_source(session, source).id
             self.workbench = Workbench(self.project, coder)
         except Exception:
             if self._owns_project:
@@ -70,10 +69,6 @@ class QualcodeApp(App[None]):
             raise
         self.project_label = project_label(self.project)
         self.changes = 0
-
-    def project_read(self, work: Callable[[Any], T]) -> T:
-        with self.project.session(write=False) as session:
-            return work(session)
 
     def on_mount(self) -> None:
         # Textual's own objects live as long as the app: keeping them out of the garbage
