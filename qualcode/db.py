@@ -24,6 +24,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from qualcode.errors import ProjectError
 
 T = TypeVar("T")
+# The newest migration's revision. Kept here so that opening an up-to-date project (every command)
+# need not load Alembic and walk the scripts; tests/test_project_store.py checks it against them.
+SCHEMA_HEAD = "0001"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
 
@@ -202,12 +205,12 @@ def _inspect_server(project: Project) -> tuple[set[str], str | None]:
 
 def _check_is_ours(tables: set[str], revision: str | None, label: str, migrate: bool) -> None:
     """Refuse foreign databases, and (when about to migrate) ones from a newer qualcode."""
-    from alembic.script import ScriptDirectory
-
     if tables and "alembic_version" not in tables:
         raise ProjectError(f"{label}: holds tables but is not a qualcode project")
-    if not migrate or revision is None:
+    if not migrate or revision is None or revision == SCHEMA_HEAD:
         return
+    from alembic.script import ScriptDirectory
+
     scripts = ScriptDirectory.from_config(_alembic_config())
     if revision not in {s.revision for s in scripts.walk_revisions()}:
         raise ProjectError(
@@ -264,7 +267,7 @@ def open_project(path_or_url: str | Path, *, migrate: bool = True, create: bool 
         except Exception:
             project.close()
             raise
-    if migrate and revision != head_revision():
+    if migrate and revision != SCHEMA_HEAD:
         path = project.sqlite_path
         if revision is not None and path is not None:
             sqlite_backup(path, path.with_name(f"{path.name}.before-{revision}"))

@@ -34,6 +34,12 @@ def test_opening_a_new_project_creates_the_schema_at_head(project):
     } <= tables
 
 
+def test_the_head_constant_matches_the_migration_scripts():
+    from qualcode.db import SCHEMA_HEAD
+
+    assert head_revision() == SCHEMA_HEAD
+
+
 def test_sqlite_connections_enforce_foreign_keys_and_use_wal(sqlite_url):
     project = open_project(sqlite_url)
     with project.engine.connect() as conn:
