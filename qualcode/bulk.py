@@ -214,15 +214,30 @@ def ensure_excerpts(session: Session, spans: set[tuple[int, int, int]]) -> tuple
 
 
 def insert_codings(session: Session, rows: list[dict[str, Any]]) -> list[str]:
-    """Insert codings, skipping any (excerpt, code, coder) already there; the new rows' guids."""
-    if not rows:
+    """Insert codings, skipping any (excerpt, code, coder) already there; the new rows' guids.
+
+    The rows already there are found first (one query per 500 excerpts), so that the rest can go
+    in as a plain ``executemany`` (pipelined on PostgreSQL); ``ON CONFLICT DO NOTHING`` still
+    covers another session adding the same coding meanwhile, and then the guids are re-read.
+    """
+    table = Coding.__table__
+    existing: set[tuple[int, int, int]] = set()
+    for chunk in _chunks(sorted({r["excerpt_id"] for r in rows})):
+        query = select(table.c.excerpt_id, table.c.code_id, table.c.coder_id).where(
+            table.c.excerpt_id.in_(chunk)
+        )
+        existing.update(tuple(row) for row in session.execute(query))
+    new = [r for r in rows if (r["excerpt_id"], r["code_id"], r["coder_id"]) not in existing]
+    if not new:
         return []
-    stmt = (
-        _dialect_insert(session, Coding.__table__)
-        .on_conflict_do_nothing()
-        .returning(Coding.__table__.c.guid)
-    )
-    return list(session.execute(stmt, rows).scalars())
+    result = session.execute(_dialect_insert(session, table).on_conflict_do_nothing(), new)
+    guids = [r["guid"] for r in new]
+    if result.rowcount == len(new):
+        return guids
+    stored: list[str] = []  # a concurrent session won some rows: keep only ours
+    for chunk in _chunks(guids):
+        stored += session.scalars(select(table.c.guid).where(table.c.guid.in_(chunk)))
+    return stored
 
 
 def apply_rows(
