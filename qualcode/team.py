@@ -150,6 +150,17 @@ def visible_codings(session: Session, coder: Coder | int | str | None):
     return select(Coding).where(visible_codings_clause(session, coder))
 
 
+def report_coders(
+    session: Session, coder: str | None, requested: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """The coders a report shown to ``coder`` may count, for ``reports.Filters(coders=...)``:
+    in blind mode only ``coder`` themselves, whatever was asked; otherwise ``requested``
+    (empty: everyone). ``coder=None`` is a whole-project view."""
+    if coder is None or mode(session) != BLIND:
+        return requested
+    return (coder,)
+
+
 def status(project: Project) -> tuple[str, pd.DataFrame]:
     """The mode, and per coder: codings, excerpts and sources coded, last coding (one query)."""
     import pandas as pd

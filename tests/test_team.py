@@ -58,6 +58,25 @@ def test_in_blind_mode_a_coder_sees_only_their_own_codings(cli, project, notes):
     assert len(visible(project, "Ann")) == 2
 
 
+def test_reports_in_blind_mode_count_only_the_coders_own_codings(cli, project, notes):
+    from qualcode import reports
+
+    code(cli, "expert-a:0-52", "Brain drain", "Ann")
+    code(cli, "expert-a:0-52", "Brain drain", "Bob")
+    code(cli, "expert-a:53-88", "Remittances", "Bob")
+
+    def counts_for(coder):
+        with project.session(write=False) as session:
+            coders = team.report_coders(session, coder, ("Ann", "Bob"))
+        df = reports.codes(project, reports.Filters(coders=coders))
+        return dict(zip(df["code"], df["count"], strict=True))
+
+    assert counts_for("Ann") == {"Brain drain": 2, "Remittances": 1}
+    assert cli("team", "mode", "blind").exit_code == 0
+    assert counts_for("Ann") == {"Brain drain": 1}
+    assert counts_for(None) == {"Brain drain": 2, "Remittances": 1}
+
+
 def test_team_status_shows_the_mode_and_each_coder(cli, project, notes):
     code(cli, "expert-a:0-52", "Brain drain", "Ann")
     code(cli, "expert-a:53-88", "Remittances", "Ann")
