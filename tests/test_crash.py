@@ -10,13 +10,14 @@ from __future__ import annotations
 import csv
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from qualcode import open_project
 from qualcode.models import Coding, Event, Segment, Source
@@ -100,9 +101,9 @@ def test_killing_a_many_file_import_keeps_every_finished_file(cli, db_url, tmp_p
     assert done <= stored.keys(), "a file reported as imported is missing"
     assert len(stored) - len(done) <= 1  # at most one committed just before the kill
     assert len(stored) < FILES, "the import finished before the kill: make it longer"
-    for title, text in stored.items():
+    for title, body in stored.items():
         number = int(title.split("-")[1])
-        assert text == notes_text(number), f"{title} is only half there"
+        assert body == notes_text(number), f"{title} is only half there"
     if segmented:  # segmentation happens in the file's own transaction, whole or not at all
         assert segmented == set(stored)
 
@@ -171,3 +172,30 @@ def test_killing_a_bulk_coding_writes_all_or_nothing(cli, db_url, tmp_path):
         len({(i % 5000, i % 7, i % 50, i % 3) for i in range(rows)}) if finished else 0
     )
     assert (events > events_before) == finished
+
+
+def test_db_check_names_each_problem_and_fails(cli, project, db_url, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text(notes_text(1)[:300], encoding="utf-8")
+    assert cli("import", notes).exit_code == 0
+    assert cli("code", "notes:0-120", "Brain drain", "--coder", "Ann").exit_code == 0
+    db_check(cli)
+    orphan = (
+        "INSERT INTO codings (guid, excerpt_id, code_id, coder_id, created_at) "
+        "VALUES ('orphan', 1, 999, 1, '2024-01-01')"
+    )
+    if project.is_sqlite:  # a plain connection: foreign keys are off unless switched on
+        with sqlite3.connect(project.sqlite_path) as conn:
+            conn.execute(orphan)
+    with project.engine.begin() as conn:
+        conn.execute(text("UPDATE sources SET text = 'cut short'"))  # excerpt 0-120 now past it
+        if not project.is_sqlite:
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")  # no FK checks
+            conn.exec_driver_sql(orphan)
+    result = cli("db", "check")
+    assert result.exit_code == 1
+    assert "excerpts: 1 end past their source's text" in result.stdout
+    assert "codings: 1 rows whose code_id points to a missing codes row" in result.stdout
+    if project.is_sqlite:
+        assert "foreign_key_check: codings row" in result.stdout
+    assert result.stderr.strip().endswith("problems found (listed above)")

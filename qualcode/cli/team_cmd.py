@@ -107,5 +107,6 @@ def db_check(db: DbOption = "qualcode.db") -> None:
     for problem in problems:
         typer.echo(problem)
     if problems:
-        raise ProjectError(f"{db}: {len(problems)} problems found (listed above)")
+        found = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        raise ProjectError(f"{db}: {found} found (listed above)")
     typer.echo(f"{db}: ok ({rows} rows checked)")
