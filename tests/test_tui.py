@@ -462,6 +462,9 @@ def test_open_at_a_source_shows_it_first(db_url, fixture):
             await pilot.pause()
             assert isinstance(app.screen, SourceScreen)
             assert app.screen.source_id == fixture.interview_id
+            await pilot.press("escape", "escape")
+            await pilot.pause()
+            assert app.screen.query_one("#sources").row_count == 2  # home filled once seen
 
     asyncio.run(run())
 

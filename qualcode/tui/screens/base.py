@@ -11,7 +11,9 @@ class WorkbenchScreen(Screen):
     """Reloads when it comes into view or is told of a change, unless it has seen that change.
 
     The app counts the changes it makes (``App.changes``), so closing a dialog after an action
-    reloads the screen once, not once for the message and again for the resume.
+    reloads the screen once, not once for the message and again for the resume. (Textual calls
+    these handlers for every class in the screen's MRO: subclasses add their own, never call
+    these again.)
     """
 
     seen: int | None = None
@@ -19,9 +21,13 @@ class WorkbenchScreen(Screen):
     def reload(self) -> None:
         raise NotImplementedError
 
+    def wanted(self) -> bool:
+        """Whether the screen should show the project now (home waits under a source opened at
+        start, until the user comes back to it)."""
+        return True
+
     def _reload_if_stale(self) -> None:
-        # A screen under another (home under a source opened at start) waits until it is seen.
-        if self.seen != self.app.changes and self.is_current:
+        if self.seen != self.app.changes and self.is_current and self.wanted():
             self.seen = self.app.changes
             self.reload()
 

@@ -41,6 +41,9 @@ class HomeScreen(WorkbenchScreen):
         table.add_column(Text("Codings", justify="right"), key="codings")
         table.focus()
 
+    def wanted(self) -> bool:
+        return self.app.start_source is None  # not while a source opens over home at start
+
     def reload(self) -> None:
         workbench = self.app.workbench
         rows, book = workbench.sources(), workbench.codebook()

@@ -73,8 +73,7 @@ class ReportsScreen(WorkbenchScreen):
         self.query_one("#report", DataTable).focus()
 
     def on_screen_resume(self) -> None:
-        self._fill_filters()
-        super().on_screen_resume()
+        self._fill_filters()  # then WorkbenchScreen's handler reloads (Textual calls both)
 
     def _fill_filters(self) -> None:
         from sqlalchemy import select

@@ -175,4 +175,5 @@ class SourceScreen(WorkbenchScreen):
         self._pick_coding("Memo on", ask)
 
     def action_back(self) -> None:
+        self.app.start_source = None  # home shows the project from now on
         self.app.pop_screen()
