@@ -32,34 +32,69 @@ ABBREVIATIONS = (
 )
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 _BATCH_CHARS = 200_000
+# A blank pipeline that has been through a big text runs the next one at about half speed
+# (measured; its caches do not shrink). Building a fresh one costs ~0.3 s, so big texts get one.
+FRESH_PIPELINE_CHARS = 2_000_000
+
+
+def pipeline(language: str = "en", model: str | None = None) -> Language:
+    """A blank pipeline with a sentencizer for ``language``, or the trained ``model``."""
+    return _trained(model) if model else _blank(language)
 
 
 @cache
-def pipeline(language: str = "en", model: str | None = None) -> Language:
-    """A blank pipeline with a sentencizer for ``language``, or the trained ``model``."""
+def _trained(model: str) -> Language:
     import spacy
+
+    try:
+        nlp = spacy.load(model)
+    except OSError:
+        raise InputError(
+            f"spaCy pipeline {model!r} is not installed (qualcode never downloads one); "
+            "install it or leave out --model"
+        ) from None
+    if not {"parser", "senter", "sentencizer"} & set(nlp.pipe_names):
+        nlp.add_pipe("sentencizer")
+    nlp.max_length = 10**9  # we feed paragraphs, never a whole text at once
+    return nlp
+
+
+@cache
+def _blank(language: str) -> Language:
+    import spacy
+
+    try:
+        nlp = spacy.blank(language)
+    except ImportError:
+        nlp = spacy.blank("xx")
+    _lean_tokenizer(nlp)
+    nlp.add_pipe("sentencizer")
+    nlp.max_length = 10**9
+    return nlp
+
+
+def _lean_tokenizer(nlp: Language) -> None:
+    """Tokenize only as finely as sentence boundaries need.
+
+    The blank pipeline's tokens serve only the sentencizer, which looks for sentence-final
+    punctuation. The language's own exceptions ("Dr.", "e.g.", "т.е.") and ours stay, so their
+    full stops end no sentence; punctuation is split off the ends of words and between a lower-
+    and an upper-case letter ("grew.Now"), but URLs, hyphens and other infixes are left whole.
+    That keeps the boundaries of the full rules at about 1.5 times their speed (see
+    benchmarks/bench_import.py).
+    """
+    from spacy.lang.char_classes import ALPHA_LOWER, ALPHA_UPPER
+    from spacy.pipeline.sentencizer import Sentencizer
     from spacy.symbols import ORTH
 
-    if model:
-        try:
-            nlp = spacy.load(model)
-        except OSError:
-            raise InputError(
-                f"spaCy pipeline {model!r} is not installed (qualcode never downloads one); "
-                "install it or leave out --model"
-            ) from None
-        if not {"parser", "senter", "sentencizer"} & set(nlp.pipe_names):
-            nlp.add_pipe("sentencizer")
-    else:
-        try:
-            nlp = spacy.blank(language)
-        except ImportError:
-            nlp = spacy.blank("xx")
-        for abbreviation in ABBREVIATIONS:
-            nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
-        nlp.add_pipe("sentencizer")
-    nlp.max_length = 10**9  # we feed paragraphs; only a trained parser cares about length
-    return nlp
+    closing = "".join(Sentencizer.default_punct_chars) + ",;:)]}\"'»”’…"
+    tokenizer = nlp.tokenizer
+    tokenizer.url_match = None
+    tokenizer.prefix_search = re.compile(r"^[(\[{\"'«“‘„¿¡]").search
+    tokenizer.suffix_search = re.compile(f"[{re.escape(closing)}]$").search
+    tokenizer.infix_finditer = re.compile(rf"(?<=[{ALPHA_LOWER}])[.!?](?=[{ALPHA_UPPER}])").finditer
+    for abbreviation in ABBREVIATIONS:
+        tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
 
 
 def installed_model(language: str) -> str | None:
@@ -124,6 +159,8 @@ def sentences(
     Paragraphs go through ``nlp.pipe`` with only the components that set sentence boundaries;
     ``progress`` is called with the number of characters done after each batch.
     """
+    if model is None and len(text) >= FRESH_PIPELINE_CHARS:
+        _blank.cache_clear()
     nlp = pipeline(language, model)
     keep = [name for name in nlp.pipe_names if name in SENTENCE_COMPONENTS]
     spans: list[Span] = []
