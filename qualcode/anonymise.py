@@ -144,7 +144,7 @@ def check(
         sources = list(session.scalars(select(Source).order_by(Source.id)))
     findings: list[Finding] = []
     for source in sources:
-        use = model or nlp.installed_model(source.language)
+        use = model or nlp.installed_ner(source.language)
         for start, end, kind in scan(source.text, names, source.language, use):
             findings.append(
                 Finding(source.id, source.title, start, end, source.text[start:end], kind)

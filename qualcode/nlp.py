@@ -97,15 +97,16 @@ def _lean_tokenizer(nlp: Language) -> None:
         tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
 
 
-def installed_model(language: str) -> str | None:
-    """An installed trained pipeline for ``language`` (e.g. en_core_web_sm), or a multi-language
-    one; None when there is none (the usual case: qualcode works without)."""
+@cache
+def installed_ner(language: str) -> str | None:
+    """An installed trained pipeline with an entity recogniser for ``language`` (e.g.
+    en_core_web_sm), or a multi-language one; None when there is none (qualcode works without)."""
     import spacy
 
     names = sorted(spacy.util.get_installed_models())
     for prefix in (f"{language}_", "xx_"):
         for name in names:
-            if name.startswith(prefix):
+            if name.startswith(prefix) and "ner" in _trained(name).pipe_names:
                 return name
     return None
 

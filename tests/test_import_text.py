@@ -44,6 +44,7 @@ def test_utf8_notes_become_a_source_with_segments(cli, project, tmp_path: Path):
         pytest.param(b"\xef\xbb\xbf" + RUSSIAN.encode("utf-8"), id="utf-8-bom"),
         pytest.param(RUSSIAN.encode("utf-16"), id="utf-16-bom"),
         pytest.param(b"\xfe\xff" + RUSSIAN.encode("utf-16-be"), id="utf-16-be-bom"),
+        pytest.param(RUSSIAN.encode("utf-16-le"), id="utf-16-le-detected"),
         pytest.param(RUSSIAN.encode("cp1251"), id="windows-1251-detected"),
         pytest.param(RUSSIAN.replace("\n", "\r\n").encode("cp1251"), id="windows-1251-crlf"),
     ],
