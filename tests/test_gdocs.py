@@ -132,6 +132,41 @@ def test_comments_without_codes_or_anchor_are_skipped_and_said(cli, project, tmp
     assert _codings(project) == {("Real code", "A", "Some words here.")}
 
 
+def test_replies_in_a_comment_thread_are_not_codes(cli, project, tmp_path, expert_a):
+    """Word/Google keep threads in commentsExtended.xml: a reply points at its parent."""
+    from docx import Document
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml.ns import qn
+
+    document = Document()
+    run = document.add_paragraph().add_run("Salaries grew in Astana.")
+    first = document.add_comment(run, "Salaries", author="Aigerim")
+    reply = document.add_comment(run, "I agree, but maybe merge it", author="Dana")
+    first.paragraphs[0]._p.set(qn("w14:paraId"), "0000000A")
+    reply.paragraphs[0]._p.set(qn("w14:paraId"), "0000000B")
+    w15 = "http://schemas.microsoft.com/office/word/2012/wordml"
+    blob = (
+        f'<w15:commentsEx xmlns:w15="{w15}"><w15:commentEx w15:paraId="0000000A"/>'
+        '<w15:commentEx w15:paraId="0000000B" w15:paraIdParent="0000000A"/></w15:commentsEx>'
+    ).encode()
+    part = Part(
+        PackURI("/word/commentsExtended.xml"),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.commentsExtended+xml",
+        blob,
+        document.part.package,
+    )
+    document.part.relate_to(
+        part, "http://schemas.microsoft.com/office/2011/relationships/commentsExtended"
+    )
+    path = tmp_path / "thread.docx"
+    document.save(path)
+    result = cli("gdocs", "import", path, "--participant", expert_a)
+    assert result.exit_code == 0, result.stderr
+    assert "comment 1 is a reply" in result.stdout
+    assert _codings(project) == {("Salaries", "Aigerim", "Salaries grew in Astana.")}
+
+
 def test_an_excluded_code_in_a_comment_refuses_the_whole_file(cli, project, tmp_path, expert_a):
     from qualcode import codebook
 

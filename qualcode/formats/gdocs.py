@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from qualcode.sources import SourceOptions
 
 _CODE_SEPARATORS = re.compile(r"[;\n]")
+W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
+COMMENTS_EXTENDED = "/word/commentsExtended.xml"
 
 
 def split_codes(comment: str) -> list[str]:
@@ -79,15 +81,37 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _reply_paragraphs(document: Any) -> set[str]:
+    """Paragraph ids of comments that are replies in a thread (commentsExtended.xml): a reply
+    ("I agree", "merge with X?") is discussion, not a code."""
+    from docx.oxml.parser import parse_xml
+
+    for part in document.part.package.iter_parts():
+        if str(part.partname) == COMMENTS_EXTENDED:
+            root = parse_xml(part.blob)
+            return {
+                entry.get(f"{{{W15}}}paraId")
+                for entry in root.iter(f"{{{W15}}}commentEx")
+                if entry.get(f"{{{W15}}}paraIdParent")
+            }
+    return set()
+
+
 def read_comments(
     document: Any, text: str, starts: dict[str, int], ends: dict[str, int]
 ) -> tuple[list[CommentCoding], list[str]]:
     """The comments of a document as :class:`CommentCoding`, and why others were skipped."""
+    from docx.oxml.ns import qn
+
     plans: list[CommentCoding] = []
     skipped: list[str] = []
+    replies = _reply_paragraphs(document)
     for comment in document.comments:
         key = str(comment.comment_id)
         codes = split_codes(comment.text or "")
+        if any(p._p.get(qn("w14:paraId")) in replies for p in comment.paragraphs):
+            skipped.append(f"comment {key} is a reply")
+            continue
         if key not in starts or key not in ends:
             skipped.append(f"comment {key} is not anchored to any text")
             continue
