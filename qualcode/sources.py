@@ -165,7 +165,7 @@ def _check_new(session: Session, title: str, digest: str | None, label: str) -> 
     if digest is not None:
         twin = session.scalar(select(Source).where(Source.checksum == digest))
         if twin is not None:
-            raise InputError(f"{label}: already imported as source {twin.title!r} (#{twin.id})")
+            raise InputError(f"{label}: already imported as source {twin.title!r}")
     if session.scalar(select(Source.id).where(func.lower(Source.title) == title.lower())):
         raise InputError(f"{label}: a source titled {title!r} exists already (use --title)")
 

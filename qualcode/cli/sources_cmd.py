@@ -47,7 +47,10 @@ def import_files(
     failed: list[str] = []
     console = Console(stderr=True)
     columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn())
-    with Progress(*columns, console=console) as bar:
+    # Bars only on a terminal: in a pipe or a log they would be noise around the one-line errors.
+    with Progress(
+        *columns, console=console, transient=True, disable=not console.is_terminal
+    ) as bar:
         overall = bar.add_task("files", total=len(files))
         current = bar.add_task("", total=None)
         for path in files:
