@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from qualcode import nlp
@@ -68,9 +68,3 @@ def store(session: Session, source_id: int, segmentation: Segmentation) -> int:
     else:
         session.execute(insert(Segment.__table__), segmentation.rows(source_id))
     return count
-
-
-def replace(session: Session, source_id: int, segmentation: Segmentation) -> int:
-    """Segment a source afresh (e.g. with a trained pipeline named later)."""
-    session.execute(delete(Segment).where(Segment.source_id == source_id))
-    return store(session, source_id, segmentation)

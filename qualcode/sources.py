@@ -43,7 +43,7 @@ DETECTABLE = {
     "utf_16_be": "utf-16-be",
 }
 MAX_CHAOS = 0.1
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")  # tab, LF, VT (Word), FF, CR pass
 _SNIFF = 65_536
 
 Progress = Callable[[int, int], None]
@@ -118,7 +118,8 @@ def decode_text(path: Path, data: bytes, encoding: str | None = None) -> str:
 
 
 def _check_not_binary(path: Path, text: str) -> str:
-    """Control characters other than tab, newline and form feed mean binary data, not notes."""
+    """Control characters other than white space (tab, newlines, Word's vertical tab, form feed)
+    mean binary data, not notes."""
     if "\x00" in text or len(_CONTROL.findall(text, 0, _SNIFF)) > 1 + len(text[:_SNIFF]) // 1000:
         raise InputError(f"{path}: a binary file, not text")
     return text

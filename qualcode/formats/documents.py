@@ -134,7 +134,7 @@ def pdf_text(path: Path, data: bytes) -> str:
     """The text layer, page by page; encrypted, truncated and image-only PDFs are refused."""
     from pypdf import PdfReader
 
-    if not data.startswith(b"%PDF-"):
+    if b"%PDF-" not in data[:1024]:  # readers allow a little junk before the header
         raise InputError(f"{path}: not a PDF file")
     if b"%%EOF" not in data[-2048:]:
         raise InputError(f"{path}: the PDF is truncated (no end-of-file marker)")
