@@ -201,3 +201,11 @@ def test_a_50_mb_text_file_imports_with_progress(cli, project, tmp_path: Path, m
             session.execute(select(Segment.kind, func.count()).group_by(Segment.kind)).all()
         )
     assert kinds == {"paragraph": repeats, "sentence": 3 * repeats}
+
+
+def test_words_vertical_tabs_are_text_not_binary(cli, project, tmp_path: Path):
+    path = tmp_path / "from-word.txt"
+    text = "".join(f"Line {i} of the notes.\x0b" for i in range(200))
+    path.write_text(text, encoding="utf-8")
+    assert cli("import", path).exit_code == 0
+    assert source_texts(project) == {"from-word": text}
