@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection qualcode.db hands over (or a URL for autogenerate)."""
+"""Alembic environment: runs on the connection qualcode.db hands over, or on a URL."""
 
 from alembic import context
 from sqlalchemy import create_engine

@@ -19,7 +19,9 @@ print("HEAVY=" + ",".join(heavy))
 
 
 def test_help_lists_the_commands_without_heavy_imports():
-    result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, check=True
+    )
     assert "HEAVY=\n" in result.stdout or result.stdout.rstrip().endswith("HEAVY=")
     for command in ("init", "import", "code", "report", "participants", "db"):
         assert f"  {command} " in result.stdout

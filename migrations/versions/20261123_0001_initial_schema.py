@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -309,7 +308,10 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.CheckConstraint(
-            "(CASE WHEN source_id IS NULL THEN 0 ELSE 1 END + CASE WHEN code_id IS NULL THEN 0 ELSE 1 END + CASE WHEN theme_id IS NULL THEN 0 ELSE 1 END + CASE WHEN excerpt_id IS NULL THEN 0 ELSE 1 END) <= 1",
+            "(CASE WHEN source_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN code_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN theme_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN excerpt_id IS NULL THEN 0 ELSE 1 END) <= 1",
             name=op.f("ck_memos_one_target"),
         ),
         sa.ForeignKeyConstraint(
