@@ -177,9 +177,9 @@ def codes(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
     totals = counts.groupby("id")["n"].sum()
     who = counts.dropna(subset=["p"]).groupby("id")["p"].agg(lambda s: short_names(list(s)))
     theme_list = themes.groupby("id")["theme"].agg("; ".join)
-    listing["themes"] = listing["id"].map(theme_list).fillna("")
+    listing["themes"] = listing["id"].map(theme_list).astype(object).fillna("")
     listing["count"] = listing["id"].map(totals).fillna(0).astype(int)
-    listing["participants"] = listing["id"].map(who).fillna("")
+    listing["participants"] = listing["id"].map(who).astype(object).fillna("")
     if filters:
         listing = listing[listing["count"] > 0]
     return listing[["code", "themes", "count", "participants", "status"]].reset_index(drop=True)
