@@ -482,3 +482,37 @@ def test_home_shows_new_codings_when_back_from_the_source(db_url, fixture):
         assert str(table.get_row_at(0)[5]) == "4"
 
     drive(db_url, story)
+
+
+def test_reports_in_blind_mode_count_only_this_coders_codings(db_url, project, fixture):
+    from qualcode import coding, lookup, team
+
+    with project.session() as session:
+        other = lookup.coder(session, "Dana")
+        code = lookup.get_code(session, "Remittances")
+        source = session.scalar(select(Source).where(Source.kind == "interview"))
+        coding.apply_code(session, coding.Target(source.id, 0, 5), code, other)
+        team.set_mode(session, team.BLIND)
+
+    def remittances(pilot: Pilot) -> str:
+        table = pilot.app.screen.query_one("#report")
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        return next(str(r[2]) for r in rows if str(r[0]) == "Remittances")
+
+    seen: dict[str, str] = {}
+
+    def story_for(coder: str) -> Story:
+        async def story(pilot: Pilot) -> None:
+            await pilot.press("3")
+            await pilot.pause()
+            seen[coder] = remittances(pilot)
+
+        return story
+
+    drive(db_url, story_for("Aigerim"), coder="Aigerim")
+    drive(db_url, story_for("Dana"), coder="Dana")
+    assert seen == {"Aigerim": "1", "Dana": "1"}  # each sees only their own coding
+    with project.session() as session:
+        team.set_mode(session, team.RECONCILE)
+    drive(db_url, story_for("Aigerim"), coder="Aigerim")
+    assert seen["Aigerim"] == "2"

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label, Select, Static
 
-from qualcode import reports
+from qualcode import reports, team
 from qualcode.models import SOURCE_KINDS
 from qualcode.tui import bindings
 from qualcode.tui.export import export_table
@@ -100,8 +100,12 @@ class ReportsScreen(WorkbenchScreen):
             value = self.query_one(select_id, Select).value
             return () if value is Select.NULL or value is None else (str(value),)
 
+        bench = self.app.workbench
+        coders = bench.read(
+            lambda s: team.report_coders(s, bench.coder_name, chosen("#coder"))
+        )  # blind mode: only this coder's codings
         return reports.Filters(
-            participants=chosen("#participant"), coders=chosen("#coder"), kinds=chosen("#kind")
+            participants=chosen("#participant"), coders=coders, kinds=chosen("#kind")
         )
 
     def on_select_changed(self, _event: Select.Changed) -> None:
