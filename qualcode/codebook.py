@@ -70,6 +70,27 @@ def create_code(
     return code
 
 
+def find_or_create_code(
+    session: Session, name: str, coder: Coder | None = None
+) -> tuple[Code, bool]:
+    """The code of that name, or a new one (True): the one find-or-create every path shares.
+
+    Under PostgreSQL's read committed, another session may commit the same name between the
+    look-up and the insert; the name check then sees it, and that code is used. (A commit that
+    lands after the check fails the unique index instead: ``team.race_safe`` retries that.)
+    """
+    code = lookup.find_code(session, name)
+    if code is not None:
+        return code, False
+    try:
+        return create_code(session, name, coder=coder), True
+    except InputError:
+        code = lookup.find_code(session, name)
+        if code is None:
+            raise
+        return code, False
+
+
 def update_code(session: Session, code: Code, coder: Coder | None = None, **changes: Any) -> Code:
     """Rename, define, recolour or re-parent a code (any of ``CODE_FIELDS``)."""
     unknown = set(changes) - set(CODE_FIELDS)

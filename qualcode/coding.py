@@ -141,11 +141,10 @@ def code_range(
     from qualcode import codebook
 
     coder = lookup.coder(session, coder_name, remember=remember)
-    code = lookup.find_code(session, code_name)
-    if code is None:
-        if not create:
-            lookup.get_code(session, code_name)  # raises with suggestions
-        code = codebook.create_code(session, code_name, coder=coder)
+    if create:
+        code, _ = codebook.find_or_create_code(session, code_name, coder)
+    else:
+        code = lookup.get_code(session, code_name)  # raises with suggestions
     return apply_code(session, resolve_target(session, ref), code, coder, memo=memo)
 
 

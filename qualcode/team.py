@@ -85,7 +85,7 @@ def ensure_code(session: Session, name: str, coder: Coder | None = None) -> Code
     from qualcode import codebook
 
     def work() -> Code:
-        return lookup.find_code(session, name) or codebook.create_code(session, name, coder=coder)
+        return codebook.find_or_create_code(session, name, coder)[0]
 
     return race_safe(session, work)
 

@@ -51,6 +51,7 @@ def make_pdf(path: Path, pages: Sequence[str]) -> Path:
 
 
 def encrypt_pdf(source: Path, target: Path, password: str = "secret") -> Path:
+    """AES, as PDF editors write today (pypdf needs the cryptography package, a test extra)."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(source))

@@ -127,11 +127,10 @@ def read_comments(
 
 def _usable_code(session: Session, name: str, coder: Any, summary: GdocsImport) -> Code:
     """The code of that name (a merged one leads to the code it went into), created if new."""
-    from qualcode import codebook, lookup
+    from qualcode import codebook
 
-    code = lookup.find_code(session, name)
-    if code is None:
-        code = codebook.create_code(session, name, coder=coder)
+    code, created = codebook.find_or_create_code(session, name, coder)
+    if created:
         summary.codes_created.append(code.name)
     while code.status == "merged" and code.merged_into is not None:
         code = code.merged_into
@@ -283,9 +282,8 @@ def apply_theme_sheet(session: Session, path: Path) -> ThemeMapImport:
         target = theme(main, None, number)
         if sub:
             target = theme(sub, target, number)
-        code = lookup.find_code(session, code_name)
-        if code is None:
-            code = codebook.create_code(session, code_name)
+        code, created = codebook.find_or_create_code(session, code_name)
+        if created:
             summary.codes_created.append(code.name)
         summary.assigned += codebook.assign_code(session, code, target)
     return summary

@@ -115,9 +115,7 @@ class Workbench:
             applied = []
             for item in codes:
                 if isinstance(item, str):
-                    code = lookup.find_code(session, item) or codebook.create_code(
-                        session, item, coder=coder
-                    )
+                    code, _ = codebook.find_or_create_code(session, item, coder)
                 else:
                     code = self._code(session, item)
                 coding.apply_code(session, target, code, coder)
