@@ -35,21 +35,40 @@ def make_filters(participants, coders, kind, themes):
     return Filters(*(split_names(v) for v in (participants, coders, kind, themes)))
 
 
-@report_app.command("codes")
-def report_codes(
-    db: DbOption = "qualcode.db",
-    fmt: FormatOption = "table",
-    output: OutputOption = None,
-    participants: ParticipantsFilter = None,
-    coders: CodersFilter = None,
-    kind: KindFilter = None,
-    themes: ThemesFilter = None,
-) -> None:
-    """Per code: themes, number of codings, participants, status."""
-    from qualcode import reports
+def _table_report(name: str, function: str, title: str, help: str) -> None:
+    """Register `qualcode report NAME`: one reports function, the filters, and emit."""
 
-    filters = make_filters(participants, coders, kind, themes)
-    emit(reports.codes(open_db(db), filters), fmt, output, title="Codes")
+    @report_app.command(name, help=help)
+    def command(
+        db: DbOption = "qualcode.db",
+        fmt: FormatOption = "table",
+        output: OutputOption = None,
+        participants: ParticipantsFilter = None,
+        coders: CodersFilter = None,
+        kind: KindFilter = None,
+        themes: ThemesFilter = None,
+    ) -> None:
+        from qualcode import reports
+
+        filters = make_filters(participants, coders, kind, themes)
+        emit(getattr(reports, function)(open_db(db), filters), fmt, output, title=title)
+
+
+_table_report(
+    "codes", "codes", "Codes", "Per code: themes, number of codings, participants, status."
+)
+_table_report(
+    "participants",
+    "participants",
+    "Participants",
+    "Per participant: sources, codings and distinct codes.",
+)
+_table_report(
+    "sources",
+    "sources",
+    "Sources",
+    "Per source: kind, participant, coded excerpts, codings and distinct codes.",
+)
 
 
 ChartOption = Annotated[
@@ -87,40 +106,6 @@ def report_themes(
         charts.themes_bar(df, chart, title=f"Codes per theme ({counts} counts)")
         typer.echo(f"wrote {chart}", err=True)
     emit(df, fmt, output, title="Themes")
-
-
-@report_app.command("participants")
-def report_participants(
-    db: DbOption = "qualcode.db",
-    fmt: FormatOption = "table",
-    output: OutputOption = None,
-    participants: ParticipantsFilter = None,
-    coders: CodersFilter = None,
-    kind: KindFilter = None,
-    themes: ThemesFilter = None,
-) -> None:
-    """Per participant: sources, codings and distinct codes."""
-    from qualcode import reports
-
-    filters = make_filters(participants, coders, kind, themes)
-    emit(reports.participants(open_db(db), filters), fmt, output, title="Participants")
-
-
-@report_app.command("sources")
-def report_sources(
-    db: DbOption = "qualcode.db",
-    fmt: FormatOption = "table",
-    output: OutputOption = None,
-    participants: ParticipantsFilter = None,
-    coders: CodersFilter = None,
-    kind: KindFilter = None,
-    themes: ThemesFilter = None,
-) -> None:
-    """Per source: kind, participant, coded excerpts, codings and distinct codes."""
-    from qualcode import reports
-
-    filters = make_filters(participants, coders, kind, themes)
-    emit(reports.sources(open_db(db), filters), fmt, output, title="Sources")
 
 
 @report_app.command("matrix")
