@@ -80,6 +80,16 @@ PresenceOption = Annotated[
 ]
 
 
+def _emit_with_chart(df, chart: Path | None, draw: str, chart_title: str, fmt, output, title):
+    """Emit a report, drawing it first with ``charts.<draw>`` when --chart names a file."""
+    if chart is not None:
+        from qualcode import charts
+
+        getattr(charts, draw)(df, chart, title=chart_title)
+        typer.echo(f"wrote {chart}", err=True)
+    emit(df, fmt, output, title=title)
+
+
 @report_app.command("themes")
 def report_themes(
     db: DbOption = "qualcode.db",
@@ -100,12 +110,9 @@ def report_themes(
 
     filters = make_filters(participants, coders, kind, themes)
     df = reports.themes(open_db(db), counts, filters)
-    if chart is not None:
-        from qualcode import charts
-
-        charts.themes_bar(df, chart, title=f"Codes per theme ({counts} counts)")
-        typer.echo(f"wrote {chart}", err=True)
-    emit(df, fmt, output, title="Themes")
+    _emit_with_chart(
+        df, chart, "themes_bar", f"Codes per theme ({counts} counts)", fmt, output, "Themes"
+    )
 
 
 @report_app.command("matrix")
@@ -125,12 +132,8 @@ def report_matrix(
 
     filters = make_filters(participants, coders, kind, themes)
     df = reports.matrix(open_db(db), filters, presence=presence)
-    if chart is not None:
-        from qualcode import charts
-
-        charts.heatmap(df, chart, title="Codes by participant")
-        typer.echo(f"wrote {chart}", err=True)
-    emit(df, fmt, output, title="Codes by participant")
+    title = "Codes by participant"
+    _emit_with_chart(df, chart, "heatmap", title, fmt, output, title)
 
 
 @report_app.command("cooccurrence")
@@ -149,12 +152,8 @@ def report_cooccurrence(
 
     filters = make_filters(participants, coders, kind, themes)
     df = reports.cooccurrence(open_db(db), filters)
-    if chart is not None:
-        from qualcode import charts
-
-        charts.heatmap(df, chart, title="Code co-occurrence")
-        typer.echo(f"wrote {chart}", err=True)
-    emit(df, fmt, output, title="Code co-occurrence")
+    title = "Code co-occurrence"
+    _emit_with_chart(df, chart, "heatmap", title, fmt, output, title)
 
 
 @report_app.command("funnel")
