@@ -299,11 +299,11 @@ def _run_child(conn: socket.socket, request: dict[str, Any], fds: list[int], com
         signal.signal(signal.SIGINT, signal.default_int_handler)
         for signum in (signal.SIGTERM, signal.SIGCHLD):
             signal.signal(signum, signal.SIG_DFL)
+        _attach_streams(fds, request["streams"])  # first: any error below reaches the user
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
         time.tzset()
-        _attach_streams(fds, request["streams"])
         conn.settimeout(None)
         send_message(conn, {"pid": os.getpid()})
         code = _run(command, request["argv"])
