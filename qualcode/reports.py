@@ -9,11 +9,11 @@ code it was merged into, so they count there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
-from sqlalchemy import CTE, Select, and_, case, distinct, func, literal, select, union_all
+from sqlalchemy import CTE, Select, and_, case, distinct, func, literal, select, union
 from sqlalchemy.orm import Session, aliased
 
 from qualcode import lookup
@@ -100,8 +100,23 @@ class Filters:
         return query
 
 
-def codings_query(*columns) -> Select:
-    """SELECT ... FROM codings joined to their excerpt, source and (if any) participant."""
+def codings_query(*columns, in_order: bool = False) -> Select:
+    """SELECT ... FROM codings joined to their excerpt, source and (if any) participant.
+
+    ``in_order`` writes the same joins from the sources down, with the participant outer-joined
+    right after its source. SQLite keeps the tables written before a LEFT JOIN in outer loops:
+    the participant is then read once per source rather than once per coding, and a table
+    outer-joined after the codings is looked up for each coding on the walk and cannot become
+    the loop that drives it (see counted_codings).
+    """
+    if in_order:
+        return (
+            select(*columns)
+            .select_from(Source)
+            .outerjoin(Participant, Participant.id == Source.participant_id)
+            .join(Excerpt, Excerpt.source_id == Source.id)
+            .join(Coding, Coding.excerpt_id == Excerpt.id)
+        )
     return (
         select(*columns)
         .select_from(Coding)
@@ -227,57 +242,88 @@ def themes(
     if filters.themes:
         active = active.where(Code.id.in_(filters.theme_codes))
     active = active.cte("active_codes")
-    themed = (
-        select(closure.c.ancestor.label("theme_id"), CodeTheme.code_id)
+    # (group, code): each theme an active code is in and all its ancestors, -1 for the codes in
+    # no theme, -2 (the Total) for every active code; UNION keeps a code once per group
+    groups = union(
+        select(closure.c.ancestor.label("group_id"), CodeTheme.code_id)
         .join(closure, closure.c.theme_id == CodeTheme.theme_id)
-        .join(active, active.c.code_id == CodeTheme.code_id)
-        .distinct()
-        .cte("themed")
+        .join(active, active.c.code_id == CodeTheme.code_id),
+        select(literal(-1), active.c.code_id).where(
+            active.c.code_id.not_in(select(CodeTheme.code_id))
+        ),
+        select(literal(-2), active.c.code_id),
+    ).cte("code_groups")
+    # Codes that count in the same groups can be counted together: a code in one theme (or none,
+    # -1) under that theme's id, a code in several themes under its own id (as -2 - id, apart
+    # from the theme ids). Grouping codings by (participant, key) gives a few rows per participant
+    # instead of one per code, so rolling them up to the groups is cheap.
+    membership = (
+        select(
+            active.c.code_id,
+            case(
+                (func.count(CodeTheme.theme_id) > 1, -2 - active.c.code_id),
+                else_=func.coalesce(func.max(CodeTheme.theme_id), -1),
+            ).label("key"),
+        )
+        .outerjoin(CodeTheme, CodeTheme.code_id == active.c.code_id)
+        .group_by(active.c.code_id)
+        .cte("code_keys")
     )
-    unthemed = (
-        select(active.c.code_id)
-        .where(active.c.code_id.not_in(select(CodeTheme.code_id)))
-        .subquery()
+    key_groups = (
+        select(membership.c.key, groups.c.group_id)
+        .join(groups, groups.c.code_id == membership.c.code_id)
+        .distinct()
+        .cte("key_groups")
     )
     if counts == "observed":
-        per_code = (
-            counted_codings(
-                filters,
-                Coding.code_id.label("code_id"),
-                Source.participant_id.label("who"),
-                func.count().label("n"),
-            )
-            .group_by(Source.participant_id, Coding.code_id)  # this order: see counted_codings
-            .cte("per_code")
+        # The codes' keys are outer-joined last, so that SQLite looks them up for each coding on
+        # its walk rather than starting from them. Codings on inactive codes, or outside the
+        # chosen themes, get no key and drop out at the join to key_groups: cheaper than testing
+        # each coding against a list of codes (and SQLite would probe the codings' index once
+        # per excerpt and chosen code).
+        walk = codings_query(
+            Source.participant_id.label("who"),
+            membership.c.key,
+            func.count().label("n"),
+            in_order=True,
+        ).outerjoin(membership, membership.c.code_id == Coding.code_id)
+        per_key = (
+            replace(filters, themes=())
+            .apply(walk)
+            .group_by(Source.participant_id, membership.c.key)
         )
     else:
-        per_code = (
+        per_key = (
             select(
-                Code.id.label("code_id"),
                 Code.example_participant_id.label("who"),
-                Code.reported_count.label("n"),
+                membership.c.key,
+                func.sum(Code.reported_count).label("n"),
             )
-            .where(Code.status == "active")
-            .cte("per_code")
+            .join(membership, membership.c.code_id == Code.id)
+            .group_by(Code.example_participant_id, membership.c.key)
         )
-
-    def part(key, code_ids):
-        return (
-            select(
-                key.label("theme_id"),
-                func.count(distinct(code_ids.c.code_id)).label("codes"),
-                func.sum(per_code.c.n).label("count"),
-                func.count(distinct(per_code.c.who)).label("participants"),
-            )
-            .select_from(code_ids)
-            .outerjoin(per_code, per_code.c.code_id == code_ids.c.code_id)
-        )
-
-    statement = union_all(
-        part(themed.c.theme_id, themed).group_by(themed.c.theme_id),
-        part(literal(-1), unthemed),
-        part(literal(-2), active),
+    per_key = per_key.cte("per_key")
+    codes_per_group = (
+        select(groups.c.group_id, func.count().label("codes"))
+        .group_by(groups.c.group_id)
+        .subquery()
     )
+    counts_per_group = (
+        select(
+            key_groups.c.group_id,
+            func.sum(per_key.c.n).label("count"),
+            func.count(distinct(per_key.c.who)).label("participants"),
+        )
+        .join(per_key, per_key.c.key == key_groups.c.key)
+        .group_by(key_groups.c.group_id)
+        .subquery()
+    )
+    statement = select(
+        codes_per_group.c.group_id,
+        codes_per_group.c.codes,
+        counts_per_group.c.count,
+        func.coalesce(counts_per_group.c.participants, 0),
+    ).outerjoin(counts_per_group, counts_per_group.c.group_id == codes_per_group.c.group_id)
     with project.session(write=False) as session:
         filters.check(session)
         figures = {row[0]: row[1:] for row in session.execute(statement).all()}

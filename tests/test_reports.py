@@ -15,7 +15,7 @@ import json
 
 import pytest
 
-from qualcode import reports
+from qualcode import codebook, lookup, reports
 from qualcode.reports import Filters
 from tests.report_projects import build_report_project
 
@@ -71,6 +71,43 @@ def test_themes_filtered_to_a_theme_keep_its_sub_themes(built):
         ("Trends", "", 2, 7, 3),
         ("Reasons", "Trends", 1, 3, 2),
         ("Total", "", 2, 7, 3),
+    ]
+
+
+def test_a_code_in_two_themes_counts_once_in_each_parent_and_in_the_total(built):
+    # Labour also in Reasons (its own theme's sub-theme), War also in Policy: Trends and
+    # Reasons both hold Labour (4 codings: A, B, C) and War (3: A, C) = 7, not 11 in Trends;
+    # Policy holds Visa (4) and War (3) = 7 by A, B, C; the Total still has 12 codings.
+    with built.session() as session:
+        get = lambda name: lookup.get_code(session, name)  # noqa: E731
+        codebook.assign_code(session, get("Labour"), lookup.get_theme(session, "Reasons"))
+        codebook.assign_code(session, get("War"), lookup.get_theme(session, "Policy"))
+    assert records(reports.themes(built)) == [
+        ("Trends", "", 2, 7, 3),
+        ("Reasons", "Trends", 2, 7, 3),
+        ("Policy", "", 2, 7, 3),
+        ("(no theme)", "", 1, 1, 1),
+        ("Total", "", 4, 12, 3),
+    ]
+    # reported: Labour 5 (A) + War 3 (C) = 8; Visa 7 (B) + War 3 = 10; Loose has no tally
+    assert records(reports.themes(built, "reported")) == [
+        ("Trends", "", 2, 8, 2),
+        ("Reasons", "Trends", 2, 8, 2),
+        ("Policy", "", 2, 10, 2),
+        ("(no theme)", "", 1, 0, 0),
+        ("Total", "", 4, 15, 3),
+    ]
+    assert records(reports.themes(built, filters=Filters(themes=("policy",)))) == [
+        ("Policy", "", 2, 7, 3),
+        ("Total", "", 2, 7, 3),
+    ]
+    # Bob: Labour e1, War e1 and e7, Visa e4 (moved from Dup), Loose e8
+    assert records(reports.themes(built, filters=Filters(coders=("bob",)))) == [
+        ("Trends", "", 2, 3, 2),
+        ("Reasons", "Trends", 2, 3, 2),
+        ("Policy", "", 2, 3, 3),
+        ("(no theme)", "", 1, 1, 1),
+        ("Total", "", 4, 5, 3),
     ]
 
 
