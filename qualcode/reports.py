@@ -13,7 +13,21 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
-from sqlalchemy import CTE, Select, and_, case, distinct, func, literal, select, union
+from sqlalchemy import (
+    CTE,
+    Integer,
+    Select,
+    and_,
+    case,
+    cast,
+    distinct,
+    func,
+    literal,
+    null,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from qualcode import lookup
@@ -275,24 +289,7 @@ def themes(
         .distinct()
         .cte("key_groups")
     )
-    if counts == "observed":
-        # The codes' keys are outer-joined last, so that SQLite looks them up for each coding on
-        # its walk rather than starting from them. Codings on inactive codes, or outside the
-        # chosen themes, get no key and drop out at the join to key_groups: cheaper than testing
-        # each coding against a list of codes (and SQLite would probe the codings' index once
-        # per excerpt and chosen code).
-        walk = codings_query(
-            Source.participant_id.label("who"),
-            membership.c.key,
-            func.count().label("n"),
-            in_order=True,
-        ).outerjoin(membership, membership.c.code_id == Coding.code_id)
-        per_key = (
-            replace(filters, themes=())
-            .apply(walk)
-            .group_by(Source.participant_id, membership.c.key)
-        )
-    else:
+    if counts == "reported":
         per_key = (
             select(
                 Code.example_participant_id.label("who"),
@@ -302,6 +299,37 @@ def themes(
             .join(membership, membership.c.code_id == Code.id)
             .group_by(Code.example_participant_id, membership.c.key)
         )
+    else:
+        # The codes' keys are outer-joined last, so that SQLite looks them up for each coding on
+        # its walk rather than starting from them. Codings on inactive codes, or outside the
+        # chosen themes, get no key and drop out at the join to key_groups: cheaper than testing
+        # each coding against a list of codes (and SQLite would probe the codings' index once
+        # per excerpt and chosen code).
+        walk = replace(filters, themes=()).apply(
+            codings_query(
+                Source.participant_id.label("who"), membership.c.key, in_order=True
+            ).outerjoin(membership, membership.c.code_id == Coding.code_id)
+        )
+        if filters.participants or filters.kinds or filters.coders:
+            per_key = walk.add_columns(func.count().label("n")).group_by(
+                Source.participant_id, membership.c.key
+            )
+        else:
+            # No filter on sources or coders: the counts come from the codings alone (every
+            # coding has its excerpt and source), per code straight from their code index, and
+            # the walk only has to say who coded what, as DISTINCT rows that SQLite keeps in a
+            # small b-tree instead of sorting every coding. Rows of either kind leave the other's
+            # column NULL, which sum() and count(DISTINCT) below skip. (With a coder filter,
+            # SQLite would read every coding's row in code order to test its coder.)
+            per_code = (
+                select(Coding.code_id, func.count().label("n")).group_by(Coding.code_id).subquery()
+            )
+            per_key = union_all(
+                walk.add_columns(cast(null(), Integer).label("n")).distinct(),
+                select(cast(null(), Integer), membership.c.key, func.sum(per_code.c.n))
+                .join(membership, membership.c.code_id == per_code.c.code_id)
+                .group_by(membership.c.key),
+            )
     per_key = per_key.cte("per_key")
     codes_per_group = (
         select(groups.c.group_id, func.count().label("codes"))
