@@ -119,7 +119,7 @@ def startup(repeat: int = 7) -> None:
 def run_script(path: Path, timeout: float) -> tuple[str, float]:
     """Run one benchmark script, streaming its output; its status and wall time."""
     start = time.perf_counter()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT), "QUALCODE_WORKER": "off"}
     proc = subprocess.Popen(
         [sys.executable, str(path)],
         cwd=ROOT,

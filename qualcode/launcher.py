@@ -6,7 +6,9 @@ its query starts. `qualcode worker start` keeps one process with all of that loa
 folder, the environment and its own stdin, stdout and stderr to that worker over a Unix socket.
 The worker forks a copy of itself that runs the command with exactly those streams, so output,
 terminal detection, exit codes and Ctrl-C behave as in a cold run. When no worker answers, or the
-worker was started by another interpreter or locale, the command runs here as usual.
+worker was started by another interpreter or locale, the command runs here as usual and (unless
+QUALCODE_WORKER says otherwise) starts a worker in the background for the commands that follow,
+as Gradle and Bazel do with their daemons.
 """
 
 from __future__ import annotations
@@ -18,13 +20,19 @@ import signal
 import socket
 import struct
 import sys
+import time
 import zlib
 
 # Commands that need the terminal as their controlling terminal (the Textual workbench) or that
 # manage the worker itself always run in this process.
 LOCAL_COMMANDS = frozenset({"open", "demo", "worker"})
 OFF_VALUES = frozenset({"0", "off", "no", "false"})
+MANUAL_VALUES = frozenset({"manual"})
 HEADER = struct.Struct("!I")
+DEFAULT_IDLE_MINUTES = 30
+# A worker started automatically that failed (see its log) is not tried again for this long, so
+# that a machine where none can start pays for one failed try a minute at most.
+AUTO_START_PAUSE = 60.0
 
 
 def worker_key() -> str:
@@ -55,6 +63,71 @@ def socket_path() -> str:
     return os.path.join(runtime_dir(), f"worker-{worker_key()}.sock")
 
 
+def worker_files(path: str | None = None) -> tuple[str, str, str]:
+    """Socket, lock (held while a worker runs; holds its pid) and log of the worker for this
+    interpreter."""
+    sock = path or socket_path()
+    base = sock.removesuffix(".sock")
+    return sock, base + ".lock", base + ".log"
+
+
+def private_dir() -> str:
+    """The runtime folder, created mode 0700; PermissionError if someone else could enter it."""
+    folder = runtime_dir()
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    info = os.stat(folder)
+    if info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise PermissionError(f"{folder}: the worker's folder must belong to you with mode 0700")
+    return folder
+
+
+def spawn_worker(idle_seconds: float):  # -> subprocess.Popen, imported only here
+    """Start a worker process detached from this one (its own session, output to its log)."""
+    import subprocess
+
+    private_dir()
+    with open(worker_files()[2], "w", encoding="utf-8") as log:
+        return subprocess.Popen(
+            [sys.executable, "-P", "-m", "qualcode.worker", "--idle", str(idle_seconds)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def worker_mode() -> str:
+    """QUALCODE_WORKER: "off" (never), "manual" (only one that `worker start` started) or, by
+    default, "auto" (also start one in the background when none runs)."""
+    value = os.environ.get("QUALCODE_WORKER", "").strip().lower()
+    if value in OFF_VALUES:
+        return "off"
+    return "manual" if value in MANUAL_VALUES else "auto"
+
+
+def start_in_background() -> None:
+    """Start a worker for the commands after this one without waiting for it, unless one is
+    already starting or running (it holds the lock) or an automatic start failed a moment ago."""
+    import fcntl
+
+    _sock, lock_path, log_path = worker_files()
+    try:
+        private_dir()
+        with contextlib.suppress(FileNotFoundError):
+            if time.time() - os.stat(log_path).st_mtime < AUTO_START_PAUSE:
+                return
+        lock = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return
+        finally:
+            os.close(lock)  # a worker that starts now takes it
+        spawn_worker(DEFAULT_IDLE_MINUTES * 60)
+    except OSError:
+        return  # no private runtime folder: commands run cold, as with QUALCODE_WORKER=off
+
+
 def send_message(sock: socket.socket, message: dict, fds: list[int] | None = None) -> None:
     """A length-prefixed JSON message, optionally carrying file descriptors."""
     data = json.dumps(message).encode()
@@ -79,7 +152,7 @@ def recv_message(sock: socket.socket) -> dict:
 
 
 def wants_worker(argv: list[str]) -> bool:
-    if os.environ.get("QUALCODE_WORKER", "").lower() in OFF_VALUES:
+    if os.name != "posix" or not hasattr(socket, "send_fds") or worker_mode() == "off":
         return False
     command = next((a for a in argv if not a.startswith("-")), None)
     return command is not None and command not in LOCAL_COMMANDS
@@ -152,6 +225,8 @@ def main() -> None:
         status = run_in_worker(argv)
         if status is not None:
             sys.exit(status)
+        if worker_mode() == "auto":
+            start_in_background()
     from qualcode.cli import main as cli_main
 
     cli_main()

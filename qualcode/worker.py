@@ -22,7 +22,6 @@ import os
 import signal
 import socket
 import struct
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,15 +31,17 @@ from typing import Any
 
 from qualcode.errors import ProjectError
 from qualcode.launcher import (
+    DEFAULT_IDLE_MINUTES,
     HEADER,
+    private_dir,
     read_exact,
     recv_message,
-    runtime_dir,
     send_message,
-    socket_path,
+    spawn_worker,
+    worker_files,
 )
 
-DEFAULT_IDLE_MINUTES = 30
+BUSY_EXIT = 3  # another worker holds the lock: it is starting or running
 START_TIMEOUT = 60.0
 # Loaded before the first fork: everything a report, an export or a codebook command imports.
 PRELOAD = (
@@ -62,16 +63,13 @@ PRELOAD = (
 MAX_SOCKET_PATH = 100  # sun_path holds 108 bytes on Linux, 104 on macOS
 
 
-def _files(path: str | None = None) -> tuple[str, str, str]:
-    """Socket, lock (holds the pid) and log file of the worker for this interpreter."""
-    sock = path or socket_path()
-    base = sock.removesuffix(".sock")
-    return sock, base + ".lock", base + ".log"
+class WorkerBusy(ProjectError):
+    """The lock is held: a worker is already starting or running."""
 
 
 def status(path: str | None = None) -> dict[str, Any] | None:
     """What the running worker says about itself, or None when none answers."""
-    sock_path = _files(path)[0]
+    sock_path = worker_files(path)[0]
     if not os.path.exists(sock_path):
         return None
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -92,19 +90,15 @@ def start(idle_minutes: float = DEFAULT_IDLE_MINUTES) -> dict[str, Any]:
     running = status()
     if running is not None:
         return running
-    _, _, log = _files()
-    _private_dir()
-    with open(log, "w", encoding="utf-8") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-P", "-m", "qualcode.worker", "--idle", str(idle_minutes * 60)],
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    _, _, log = worker_files()
+    try:
+        process = spawn_worker(idle_minutes * 60)
+    except PermissionError as exc:
+        raise ProjectError(str(exc)) from None
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
-        if process.poll() is not None:
+        # BUSY_EXIT: another worker (started by a command a moment ago) is coming up: wait for it
+        if process.poll() not in (None, BUSY_EXIT):
             lines = Path(log).read_text(encoding="utf-8", errors="replace").strip().splitlines()
             raise ProjectError(f"the worker did not start: {lines[-1] if lines else 'no output'}")
         running = status()
@@ -127,16 +121,6 @@ def stop() -> int | None:
     while time.monotonic() < deadline and status() is not None:
         time.sleep(0.05)
     return pid
-
-
-def _private_dir() -> str:
-    """The runtime folder, created mode 0700; refused if someone else could enter it."""
-    folder = runtime_dir()
-    os.makedirs(folder, mode=0o700, exist_ok=True)
-    info = os.stat(folder)
-    if info.st_uid != os.getuid() or info.st_mode & 0o077:
-        raise ProjectError(f"{folder}: the worker's folder must belong to you with mode 0700")
-    return folder
 
 
 def _preload() -> Any:
@@ -203,15 +187,18 @@ def _receive_request(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
 
 def serve(idle_seconds: float) -> None:
     """Accept commands until idle for ``idle_seconds`` (0: never) or sent SIGTERM."""
-    sock_path, lock_path, _ = _files()
-    _private_dir()
+    sock_path, lock_path, _ = worker_files()
+    try:
+        private_dir()
+    except PermissionError as exc:
+        raise ProjectError(str(exc)) from None
     if len(sock_path) > MAX_SOCKET_PATH:
         raise ProjectError(f"{sock_path}: too long for a socket; set XDG_RUNTIME_DIR shorter")
     lock = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        raise ProjectError(f"{lock_path}: another worker is starting or running") from None
+        raise WorkerBusy(f"{lock_path}: another worker is starting or running") from None
     command = _preload()
     watched = _watched()
     if os.path.exists(sock_path):
@@ -357,7 +344,7 @@ def main() -> None:
         serve(args.idle)
     except ProjectError as exc:
         print(f"qualcode: error: {exc}", file=sys.stderr)
-        sys.exit(1)
+        sys.exit(BUSY_EXIT if isinstance(exc, WorkerBusy) else 1)
 
 
 if __name__ == "__main__":

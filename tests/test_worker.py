@@ -37,8 +37,8 @@ class Worker:
     def __init__(self, idle_minutes: float = 10, extra_env: dict[str, str] | None = None) -> None:
         # a short folder: a socket path must stay under about 100 bytes
         self.folder = tempfile.mkdtemp(prefix="qcw", dir="/tmp")
-        self.env = {k: v for k, v in os.environ.items() if k != "QUALCODE_WORKER"}
-        self.env["XDG_RUNTIME_DIR"] = self.folder
+        # "manual": only the worker these tests start, never one started by a cold command
+        self.env = dict(os.environ, QUALCODE_WORKER="manual", XDG_RUNTIME_DIR=self.folder)
         self.env.update(extra_env or {})
         self.idle = idle_minutes
 
@@ -253,17 +253,85 @@ def test_an_idle_worker_exits_and_a_stopped_one_is_gone():
 
 def test_which_commands_go_to_the_worker(monkeypatch):
     monkeypatch.delenv("QUALCODE_WORKER", raising=False)
-    assert launcher.wants_worker(["report", "codes"])
+    assert launcher.wants_worker(["report", "codes"]) and launcher.worker_mode() == "auto"
     for local in (["open"], ["demo", "--no-tui"], ["worker", "start"], []):
         assert not launcher.wants_worker(local)
+    monkeypatch.setenv("QUALCODE_WORKER", "manual")
+    assert launcher.wants_worker(["report", "codes"]) and launcher.worker_mode() == "manual"
     monkeypatch.setenv("QUALCODE_WORKER", "off")
     assert not launcher.wants_worker(["report", "codes"])
 
 
-def test_no_worker_means_the_command_runs_here(tmp_path):
-    env = dict(os.environ, XDG_RUNTIME_DIR=str(tmp_path))
-    env.pop("QUALCODE_WORKER", None)
-    done = subprocess.run(
-        [QUALCODE, "init", "--db", str(tmp_path / "p.db")], capture_output=True, text=True, env=env
-    )
-    assert done.returncode == 0 and "project ready" in done.stdout
+def _wait_for(predicate, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def test_a_command_without_a_worker_runs_here_and_starts_one_for_the_next(report_db):
+    w = Worker()
+    w.env.pop("QUALCODE_WORKER")  # the default: auto
+    try:
+        expected = w.run("report", "codes", "--format", "csv", "--db", report_db, cold=True)
+        first = w.run("report", "codes", "--format", "csv", "--db", report_db)
+        assert (first.returncode, first.stdout, first.stderr) == (0, expected.stdout, "")
+        assert _wait_for(lambda: w.run("worker", "status").returncode == 0)
+        assert w.served() == 0  # the first command ran in its own process
+        second = w.run("report", "codes", "--format", "csv", "--db", report_db)
+        assert (second.returncode, second.stdout) == (0, expected.stdout)
+        assert w.served() == 1
+    finally:
+        w.stop()
+
+
+def test_worker_start_just_after_a_command_started_one_waits_for_it(tmp_path):
+    w = Worker()
+    w.env.pop("QUALCODE_WORKER")
+    try:
+        assert w.run("init", "--db", str(tmp_path / "p.db")).returncode == 0
+        started = w.run("worker", "start")  # while the first one loads its libraries
+        assert started.returncode == 0, started.stderr
+        pid = started.stdout.split(",")[0]
+        assert w.run("worker", "status").stdout.split(",")[0] == pid
+        lock = next((Path(w.folder) / "qualcode").glob("worker-*.lock"))
+        assert pid == f"worker running: pid {lock.read_text().strip()}"
+    finally:
+        w.stop()
+
+
+def test_manual_and_off_start_no_worker(tmp_path):
+    for mode in ("manual", "off"):
+        w = Worker()
+        w.env["QUALCODE_WORKER"] = mode
+        try:
+            done = w.run("init", "--db", str(tmp_path / f"{mode}.db"))
+            assert done.returncode == 0 and "project ready" in done.stdout
+            time.sleep(1)
+            assert w.run("worker", "status").returncode == 1
+            assert not list(Path(w.folder).glob("qualcode/*.log"))
+        finally:
+            w.stop()
+
+
+def test_a_worker_that_cannot_start_is_not_retried_by_every_command(tmp_path):
+    w = Worker()
+    w.env.pop("QUALCODE_WORKER")
+    deep = Path(w.folder) / ("d" * 60) / ("e" * 60)  # a socket path too long to bind
+    deep.mkdir(parents=True)
+    w.env["XDG_RUNTIME_DIR"] = str(deep)
+    try:
+        first = w.run("init", "--db", str(tmp_path / "p.db"))
+        assert first.returncode == 0 and "project ready" in first.stdout
+        log = next(iter((deep / "qualcode").glob("worker-*.log")), None)
+        assert log is not None
+        assert _wait_for(lambda: "too long for a socket" in log.read_text())
+        tried = log.stat().st_mtime_ns
+        again = w.run("db", "current", "--db", str(tmp_path / "p.db"))
+        assert again.returncode == 0 and "up to date" in again.stdout
+        time.sleep(0.5)
+        assert log.stat().st_mtime_ns == tried  # no second attempt within the pause
+    finally:
+        shutil.rmtree(w.folder, ignore_errors=True)

@@ -7,6 +7,7 @@ import time
 import typer
 
 from qualcode.cli.app import sub_app
+from qualcode.launcher import DEFAULT_IDLE_MINUTES
 
 worker_app = sub_app(
     "worker",
@@ -27,11 +28,11 @@ def _describe(info: dict) -> str:
 @worker_app.command("start")
 def start(
     idle: float = typer.Option(
-        30, "--idle", help="Minutes without commands before it exits (0: never)."
+        DEFAULT_IDLE_MINUTES, "--idle", help="Minutes without commands before it exits (0: never)."
     ),
 ) -> None:
-    """Start the worker; later `qualcode` commands in this environment run in it (set
-    QUALCODE_WORKER=off to bypass it)."""
+    """Start the worker now (a command run without one also starts one, unless QUALCODE_WORKER
+    is "manual" or "off"); later `qualcode` commands in this environment run in it."""
     from qualcode import worker
 
     typer.echo(_describe(worker.start(idle)))
