@@ -161,8 +161,9 @@ def test_importing_the_same_file_twice_is_refused(cli, project, notes: Path):
 
 
 def test_a_non_utf8_text_file_is_refused_untouched(cli, project, tmp_path: Path):
-    path = tmp_path / "cyrillic.txt"
-    path.write_bytes("Эксперт сказал".encode("cp1251"))
+    # Latin-1: neither UTF-8 nor an encoding qualcode detects on its own (cp1251, UTF-16)
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("L'expert a dit : déjà vu à Genève, façade, garçon.".encode("latin-1"))
     result = cli("import", path)
     assert result.exit_code == 1
     assert len(result.stderr.strip().splitlines()) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -15,7 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh venv holding only the wheel (its dependencies come from this environment)."""
+    """A fresh venv holding only the wheel; its dependencies come from this environment's
+    site-packages, put on its path by a .pth line (plain paths only: this environment's own .pth
+    files, such as the editable install of the checkout, are not run)."""
     work = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [
@@ -35,8 +38,16 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     wheel = next((work / "dist").glob("qualcode-*.whl"))
     env_dir = work / "venv"
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
+    inner = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    outer = dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
+    (Path(inner) / "outer-environment.pth").write_text("".join(f"{p}\n" for p in outer))
     subprocess.run(
         [
             sys.executable,
