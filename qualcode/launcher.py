@@ -82,7 +82,8 @@ def private_dir() -> str:
 
 
 def spawn_worker(idle_seconds: float):  # -> subprocess.Popen, imported only here
-    """Start a worker process detached from this one (its own session, output to its log)."""
+    """Start a worker process detached from this one: its own session, output to its log, and
+    the root as its folder, so that it holds no folder busy (a USB stick stays unmountable)."""
     import subprocess
 
     private_dir()
@@ -92,6 +93,7 @@ def spawn_worker(idle_seconds: float):  # -> subprocess.Popen, imported only her
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
+            cwd="/",
             start_new_session=True,
         )
 

@@ -280,6 +280,8 @@ def test_a_command_without_a_worker_runs_here_and_starts_one_for_the_next(report
         assert (first.returncode, first.stdout, first.stderr) == (0, expected.stdout, "")
         assert _wait_for(lambda: w.run("worker", "status").returncode == 0)
         assert w.served() == 0  # the first command ran in its own process
+        pid = w.run("worker", "status").stdout.split("pid ")[1].split(",")[0]
+        assert os.readlink(f"/proc/{pid}/cwd") == "/"  # it keeps no folder of the user's busy
         second = w.run("report", "codes", "--format", "csv", "--db", report_db)
         assert (second.returncode, second.stdout) == (0, expected.stdout)
         assert w.served() == 1
