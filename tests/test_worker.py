@@ -337,3 +337,17 @@ def test_a_worker_that_cannot_start_is_not_retried_by_every_command(tmp_path):
         assert log.stat().st_mtime_ns == tried  # no second attempt within the pause
     finally:
         shutil.rmtree(w.folder, ignore_errors=True)
+
+
+def test_python_m_qualcode_runs_in_its_own_process(tmp_path):
+    env = dict(os.environ, XDG_RUNTIME_DIR=str(tmp_path))
+    env.pop("QUALCODE_WORKER", None)  # auto: yet `python -m qualcode` never starts a worker
+    done = subprocess.run(
+        [sys.executable, "-m", "qualcode", "init", "--db", str(tmp_path / "p.db")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0 and "project ready" in done.stdout, done.stderr
+    assert not (tmp_path / "qualcode").exists()
