@@ -151,15 +151,12 @@ COLD = dict(os.environ, QUALCODE_WORKER="off")
 
 
 @contextlib.contextmanager
-def warm_worker():
-    """The environment of a shell in which `qualcode worker start` has run (its own runtime
-    folder, so that no other worker is used or disturbed)."""
+def runtime_folder():
+    """The environment of a shell with its own runtime folder (so that no other worker is used
+    or disturbed) and the default QUALCODE_WORKER; any worker started in it is stopped after."""
     folder = tempfile.mkdtemp(prefix="qcb", dir="/tmp")
     env = {k: v for k, v in os.environ.items() if k != "QUALCODE_WORKER"}
     env["XDG_RUNTIME_DIR"] = folder
-    start = time.perf_counter()
-    subprocess.run([*QUALCODE, "worker", "start"], env=env, check=True, capture_output=True)
-    print(f"  (qualcode worker start: {time.perf_counter() - start:.2f} s)")
     try:
         yield env
     finally:
@@ -167,13 +164,20 @@ def warm_worker():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def warm_worker():
+    """The environment of a shell in which `qualcode worker start` has run."""
+    with runtime_folder() as env:
+        start = time.perf_counter()
+        subprocess.run([*QUALCODE, "worker", "start"], env=env, check=True, capture_output=True)
+        print(f"  (qualcode worker start: {time.perf_counter() - start:.2f} s)")
+        yield env
+
+
 def auto_start(args: list[str]) -> None:
     """The default behaviour: the first command finds no worker, runs cold and starts one in the
     background; the next commands run in it."""
-    folder = tempfile.mkdtemp(prefix="qcb", dir="/tmp")
-    env = {k: v for k, v in os.environ.items() if k != "QUALCODE_WORKER"}
-    env["XDG_RUNTIME_DIR"] = folder
-    try:
+    with runtime_folder() as env:
         first = _timed([*QUALCODE, *args], env)
         start = time.perf_counter()
         status = [*QUALCODE, "worker", "status"]
@@ -185,9 +189,6 @@ def auto_start(args: list[str]) -> None:
             f"\nno worker running, `qualcode {' '.join(args[:2])}` twice: the first {first:.3f} s "
             f"(cold, starts a worker: ready {ready:.2f} s after it began), the next {then:.3f} s"
         )
-    finally:
-        subprocess.run([*QUALCODE, "worker", "stop"], env=env, capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def whole_process(

@@ -81,12 +81,26 @@ def private_dir() -> str:
     return folder
 
 
+def take_lock(path: str) -> int | None:
+    """The worker's lock file, locked for this process (a descriptor to keep while serving), or
+    None when another process holds it: a worker is starting or running."""
+    import fcntl
+
+    lock = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(lock)
+        return None
+    return lock
+
+
 def spawn_worker(idle_seconds: float):  # -> subprocess.Popen, imported only here
     """Start a worker process detached from this one: its own session, output to its log, and
-    the root as its folder, so that it holds no folder busy (a USB stick stays unmountable)."""
+    the root as its folder, so that it holds no folder busy (a USB stick stays unmountable).
+    The runtime folder must exist (private_dir)."""
     import subprocess
 
-    private_dir()
     with open(worker_files()[2], "w", encoding="utf-8") as log:
         return subprocess.Popen(
             [sys.executable, "-P", "-m", "qualcode.worker", "--idle", str(idle_seconds)],
@@ -110,21 +124,16 @@ def worker_mode() -> str:
 def start_in_background() -> None:
     """Start a worker for the commands after this one without waiting for it, unless one is
     already starting or running (it holds the lock) or an automatic start failed a moment ago."""
-    import fcntl
-
     _sock, lock_path, log_path = worker_files()
     try:
         private_dir()
         with contextlib.suppress(FileNotFoundError):
             if time.time() - os.stat(log_path).st_mtime < AUTO_START_PAUSE:
                 return
-        lock = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        lock = take_lock(lock_path)
+        if lock is None:
             return
-        finally:
-            os.close(lock)  # a worker that starts now takes it
+        os.close(lock)  # the worker takes it when it starts
         spawn_worker(DEFAULT_IDLE_MINUTES * 60)
     except OSError:
         return  # no private runtime folder: commands run cold, as with QUALCODE_WORKER=off

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import fcntl
 import gc
 import json
 import os
@@ -38,6 +37,7 @@ from qualcode.launcher import (
     recv_message,
     send_message,
     spawn_worker,
+    take_lock,
     worker_files,
 )
 
@@ -91,10 +91,8 @@ def start(idle_minutes: float = DEFAULT_IDLE_MINUTES) -> dict[str, Any]:
     if running is not None:
         return running
     _, _, log = worker_files()
-    try:
-        process = spawn_worker(idle_minutes * 60)
-    except PermissionError as exc:
-        raise ProjectError(str(exc)) from None
+    _private_dir()
+    process = spawn_worker(idle_minutes * 60)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         # BUSY_EXIT: another worker (started by a command a moment ago) is coming up: wait for it
@@ -121,6 +119,14 @@ def stop() -> int | None:
     while time.monotonic() < deadline and status() is not None:
         time.sleep(0.05)
     return pid
+
+
+def _private_dir() -> str:
+    """private_dir(), its refusal as the one-line error the CLI reports."""
+    try:
+        return private_dir()
+    except PermissionError as exc:
+        raise ProjectError(str(exc)) from None
 
 
 def _preload() -> Any:
@@ -188,17 +194,12 @@ def _receive_request(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
 def serve(idle_seconds: float) -> None:
     """Accept commands until idle for ``idle_seconds`` (0: never) or sent SIGTERM."""
     sock_path, lock_path, _ = worker_files()
-    try:
-        private_dir()
-    except PermissionError as exc:
-        raise ProjectError(str(exc)) from None
+    _private_dir()
     if len(sock_path) > MAX_SOCKET_PATH:
         raise ProjectError(f"{sock_path}: too long for a socket; set XDG_RUNTIME_DIR shorter")
-    lock = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        raise WorkerBusy(f"{lock_path}: another worker is starting or running") from None
+    lock = take_lock(lock_path)
+    if lock is None:
+        raise WorkerBusy(f"{lock_path}: another worker is starting or running")
     command = _preload()
     watched = _watched()
     if os.path.exists(sock_path):
