@@ -13,17 +13,13 @@ The SQLite files are generated once with bulk inserts and cached under /tmp/qual
 
 from __future__ import annotations
 
-import contextlib
-import os
 import random
 import re
-import shutil
 import sqlite3
 import statistics
 import subprocess
 import sys
 import sysconfig
-import tempfile
 import time
 from pathlib import Path
 
@@ -147,59 +143,15 @@ def cached(name: str, size: dict[str, int]) -> Path:
 
 
 QUALCODE = [sys.executable, str(Path(sysconfig.get_path("scripts")) / "qualcode")]
-COLD = dict(os.environ, QUALCODE_WORKER="off")
-
-
-@contextlib.contextmanager
-def runtime_folder():
-    """The environment of a shell with its own runtime folder (so that no other worker is used
-    or disturbed) and the default QUALCODE_WORKER; any worker started in it is stopped after."""
-    folder = tempfile.mkdtemp(prefix="qcb", dir="/tmp")
-    env = {k: v for k, v in os.environ.items() if k != "QUALCODE_WORKER"}
-    env["XDG_RUNTIME_DIR"] = folder
-    try:
-        yield env
-    finally:
-        subprocess.run([*QUALCODE, "worker", "stop"], env=env, capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def warm_worker():
-    """The environment of a shell in which `qualcode worker start` has run."""
-    with runtime_folder() as env:
-        start = time.perf_counter()
-        subprocess.run([*QUALCODE, "worker", "start"], env=env, check=True, capture_output=True)
-        print(f"  (qualcode worker start: {time.perf_counter() - start:.2f} s)")
-        yield env
-
-
-def auto_start(args: list[str]) -> None:
-    """The default behaviour: the first command finds no worker, runs cold and starts one in the
-    background; the next commands run in it."""
-    with runtime_folder() as env:
-        first = _timed([*QUALCODE, *args], env)
-        start = time.perf_counter()
-        status = [*QUALCODE, "worker", "status"]
-        while subprocess.run(status, env=env, capture_output=True).returncode:
-            time.sleep(0.05)
-        ready = first + time.perf_counter() - start
-        then = statistics.median(_timed([*QUALCODE, *args], env) for _ in range(5))
-        print(
-            f"\nno worker running, `qualcode {' '.join(args[:2])}` twice: the first {first:.3f} s "
-            f"(cold, starts a worker: ready {ready:.2f} s after it began), the next {then:.3f} s"
-        )
 
 
 def whole_process(
     args: list[str], runs: int, env: dict[str, str] | None = None
 ) -> tuple[float, float, float]:
     """(median wall s, median CPU s, peak RSS MB) of `qualcode ARGS` as a child process, from
-    /usr/bin/time -v. CPU (user + sys) is the figure to trust on a busy machine; with a warm
-    worker (env) it is the client's alone, and so is the memory."""
+    /usr/bin/time -v. CPU (user + sys) is the figure to trust on a busy machine."""
     walls, cpus, peaks = [], [], []
     command = ["/usr/bin/time", "-v", *QUALCODE, *args, "--format", "csv"]
-    env = env or COLD
     subprocess.run(command, capture_output=True, check=True, env=env)  # warm the file cache
     for _ in range(runs):
         start = time.perf_counter()
@@ -267,12 +219,6 @@ def main() -> None:
         f"  qualcode report themes, whole process, cold: median wall {wall:.3f} s, "
         f"CPU {cpu:.3f} s, peak RSS {peak:.0f} MB (targets < 1 s, < 300 MB)"
     )
-    with warm_worker() as env:
-        wall, cpu, _ = whole_process(["report", "themes", "--db", str(big)], runs, env)
-    print(
-        f"  qualcode report themes, whole process, worker running: median wall {wall:.3f} s "
-        f"(client CPU {cpu:.3f} s; target < 1 s)"
-    )
     project = open_project(big)
     ours = in_process(lambda: reports.themes(project), runs)
     conn = sqlite3.connect(big)
@@ -289,20 +235,17 @@ def main() -> None:
     print(f"\nsmall project {small} ({SMALL})")
     project = open_project(small)
     names = ("codes", "themes", "participants", "sources", "matrix", "cooccurrence")
-    with warm_worker() as env:
-        warm = {n: whole_process(["report", n, "--db", str(small)], runs, env) for n in names}
     for name in names:
         wall, cpu, peak = whole_process(["report", name, "--db", str(small)], runs)
         fn = getattr(reports, name)
         query = in_process(lambda fn=fn: fn(project), runs)
         target = "1 s" if name == "cooccurrence" else "0.3 s"
         print(
-            f"  report {name:13s} whole process: worker running {warm[name][0]:.3f} s; "
-            f"cold {wall:.3f} s (CPU {cpu:.3f} s, {peak:.0f} MB); "
+            f"  report {name:13s} whole process: cold {wall:.3f} s "
+            f"(CPU {cpu:.3f} s, {peak:.0f} MB); "
             f"in process {query[0]:.3f} s (CPU {query[1]:.3f} s) (target < {target})"
         )
     project.close()
-    auto_start(["report", "codes", "--db", str(small), "--format", "csv"])
     startup = (
         "import time; t = time.perf_counter(); import qualcode.cli; a = time.perf_counter(); "
         "import pandas; b = time.perf_counter(); import qualcode.reports; c = time.perf_counter(); "

@@ -119,7 +119,7 @@ def startup(repeat: int = 7) -> None:
 def run_script(path: Path, timeout: float) -> tuple[str, float]:
     """Run one benchmark script, streaming its output; its status and wall time."""
     start = time.perf_counter()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT), "QUALCODE_WORKER": "off"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [sys.executable, str(path)],
         cwd=ROOT,
@@ -149,7 +149,7 @@ def run_script(path: Path, timeout: float) -> tuple[str, float]:
         if proc.returncode != 0:
             status = f"failed (exit {proc.returncode})"
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, 9)  # the script and anything it started (servers, workers)
+        os.killpg(proc.pid, 9)  # the script and anything it started (servers)
         proc.wait()
         status = f"timed out after {timeout:.0f} s"
     return status, time.perf_counter() - start

@@ -1,5 +1,4 @@
-"""`python -m qualcode`: the CLI run in this process, never handed to a worker (useful under a
-debugger or a profiler)."""
+"""`python -m qualcode`: the same CLI as the `qualcode` console script."""
 
 from qualcode.cli import main
 

@@ -14,8 +14,6 @@ from typer.testing import CliRunner
 from tests.pgserver import PgServer, find_pg_bin
 
 _db_numbers = itertools.count()
-# A warm worker a developer left running must not serve the suite; tests/test_worker.py starts its own.
-os.environ["QUALCODE_WORKER"] = "off"
 
 
 @pytest.fixture(scope="session")

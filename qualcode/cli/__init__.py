@@ -16,7 +16,6 @@ from qualcode.cli import (  # noqa: F401  (registers the commands)
     sources_cmd,
     team_cmd,
     tui_cmd,
-    worker_cmd,
 )
 from qualcode.cli.app import app
 
