@@ -148,11 +148,12 @@ class Project:
         return f"Project({self.engine.url.render_as_string(hide_password=True)!r})"
 
 
-def _alembic_config(connection=None):
+def _alembic_config(connection=None, *, scripts: Path | None = None):
+    """Alembic's configuration: our scripts (or a test's ``scripts`` folder) on ``connection``."""
     from alembic.config import Config
 
     cfg = Config()
-    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option("script_location", str(scripts or migrations_dir()))
     cfg.attributes["connection"] = connection
     return cfg
 
@@ -232,16 +233,17 @@ def sqlite_backup(source: Path, target: Path) -> None:
 
 
 def upgrade(project: Project, revision: str = "head") -> None:
-    from alembic import command
+    """Migrate with the checks of qualcode.migrate: every row kept, or nothing changed."""
+    from qualcode.migrate import upgrade as checked_upgrade
 
-    with project.engine.begin() as conn:
-        command.upgrade(_alembic_config(conn), revision)
+    checked_upgrade(project, revision)
 
 
 def open_project(path_or_url: str | Path, *, migrate: bool = True, create: bool = True) -> Project:
     """Open (and create, for a new SQLite path) a project, bringing its schema up to date.
 
-    A SQLite file at an older revision is copied beside itself (``NAME.before-REV``) first.
+    A SQLite file at an older revision is copied beside itself (``NAME.before-REV``) first, and
+    the upgrade is checked (qualcode.migrate): a failed one leaves the project as it was.
     """
     url = to_url(path_or_url)
     label = str(path_or_url) if "://" not in str(path_or_url) else make_url(url).render_as_string()
@@ -268,8 +270,11 @@ def open_project(path_or_url: str | Path, *, migrate: bool = True, create: bool 
             project.close()
             raise
     if migrate and revision != SCHEMA_HEAD:
-        path = project.sqlite_path
-        if revision is not None and path is not None:
-            sqlite_backup(path, path.with_name(f"{path.name}.before-{revision}"))
-        upgrade(project)
+        from qualcode.migrate import upgrade as checked_upgrade
+
+        try:
+            checked_upgrade(project, label=label)
+        except BaseException:
+            project.close()
+            raise
     return project
