@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 
 from qualcode import events, lookup
 from qualcode.errors import InputError
-from qualcode.models import Code, Coder, CodeTheme, Coding, Theme
+from qualcode.models import Code, Coder, CodeTheme, Coding, Excerpt, Theme
 
 CODE_FIELDS = ("name", "definition", "colour", "parent_id", "reported_count", "example_quote")
 
@@ -285,6 +285,58 @@ def unassign_code(session: Session, code: Code, theme: Theme, coder: Coder | Non
     return True
 
 
+def example_excerpt(session: Session, ref: str) -> Excerpt:
+    """The coded excerpt an address names: ``#ID`` or any address ``code`` takes, whose range
+    must be exactly a coded excerpt's (an example is a quote the researcher coded)."""
+    from qualcode.coding import resolve_target
+
+    target = resolve_target(session, ref)
+    excerpt = session.scalar(
+        select(Excerpt).where(
+            Excerpt.source_id == target.source_id,
+            Excerpt.start == target.start,
+            Excerpt.end == target.end,
+        )
+    )
+    if excerpt is None:
+        raise InputError(f"{ref}: no coded excerpt covers exactly {target.start}-{target.end}")
+    return excerpt
+
+
+def set_example(
+    session: Session, code: Code, excerpt: Excerpt | None, coder: Coder | None = None
+) -> Code:
+    """Choose the excerpt the appendix quotes for ``code`` (None: back to the default rule).
+
+    The excerpt must carry a coding of that code (by any coder), so the appendix never quotes a
+    passage the code was not applied to. Logged as ``code.example``; undo restores the old choice.
+    """
+    if excerpt is not None:
+        if code.status != "active":
+            raise InputError(f"code {code.name!r} is {code.status}: it is not printed")
+        coded = session.scalar(
+            select(func.count()).where(Coding.excerpt_id == excerpt.id, Coding.code_id == code.id)
+        )
+        if not coded:
+            if not session.scalar(select(func.count()).where(Coding.code_id == code.id)):
+                raise InputError(f"{code.name!r} has no codings: code an excerpt with it first")
+            names = session.scalars(
+                select(Code.name)
+                .join(Coding, Coding.code_id == Code.id)
+                .where(Coding.excerpt_id == excerpt.id)
+                .distinct()
+                .order_by(Code.name)
+            ).all()
+            its = f" (it is coded with {', '.join(map(repr, names))})" if names else " (not coded)"
+            raise InputError(f"#{excerpt.id}: not coded with {code.name!r}{its}")
+    old = {"example_excerpt_id": code.example_excerpt_id}
+    new = {"example_excerpt_id": excerpt.id if excerpt is not None else None}
+    code.example_excerpt_id = new["example_excerpt_id"]
+    session.flush()
+    events.log(session, "code.example", _coder_id(coder), code_id=code.id, old=old, new=new)
+    return code
+
+
 # --- inverses for undo / redo -------------------------------------------------------------
 
 
@@ -394,6 +446,7 @@ def _link_remove(session: Session, p: dict[str, Any]) -> None:
 events.undoable("code.create", undo=_code_create_undo, redo=_code_create_redo)
 events.undoable("code.update", undo=_code_fields("old"), redo=_code_fields("new"))
 events.undoable("code.status", undo=_code_fields("old"), redo=_code_fields("new"))
+events.undoable("code.example", undo=_code_fields("old"), redo=_code_fields("new"))
 events.undoable("code.merge", undo=_merge_undo, redo=_merge_redo)
 events.undoable("theme.create", undo=_theme_create_undo, redo=_theme_create_redo)
 events.undoable("theme.nest", undo=_nest("old"), redo=_nest("new"))

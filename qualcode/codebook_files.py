@@ -19,11 +19,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import InputError
-from qualcode.models import CODE_STATUSES, Code, CodeTheme, Memo, Participant, Theme
+from qualcode.models import (
+    CODE_STATUSES,
+    Code,
+    CodeTheme,
+    Coding,
+    Excerpt,
+    Memo,
+    Participant,
+    Source,
+    Theme,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -90,6 +100,7 @@ class CodeEntry:
     parent: str | None = None
     colour: str | None = None
     provenance: str | None = None
+    excerpt: str | None = None  # the chosen example's address, SOURCE:START-END
 
 
 @dataclass
@@ -213,7 +224,7 @@ def parse_yaml(text: str, label: str) -> Codebook:
         if not isinstance(themes, list):
             raise InputError(f"{label}: code {name!r}: 'themes' must be a list of theme names")
         example = entry.get("example") or {}
-        example = _keys(label, example, ("participant", "quote"), f"example of {name!r}")
+        example = _keys(label, example, ("participant", "quote", "excerpt"), f"example of {name!r}")
         book.codes.append(
             CodeEntry(
                 name=name,
@@ -229,6 +240,7 @@ def parse_yaml(text: str, label: str) -> Codebook:
                 parent=_text(label, entry.get("parent"), f"parent of {name!r}"),
                 colour=_text(label, entry.get("colour"), f"colour of {name!r}"),
                 provenance=_text(label, entry.get("provenance"), f"provenance of {name!r}"),
+                excerpt=_text(label, example.get("excerpt"), f"excerpt of {name!r}"),
             )
         )
     return validate(book, label)
@@ -388,6 +400,8 @@ def _code_dict(c: CodeEntry) -> dict[str, Any]:
         out["example"] = {"participant": c.participant, "quote": c.quote}
         if c.participant is None:
             del out["example"]["participant"]
+        if c.excerpt:
+            out["example"]["excerpt"] = c.excerpt
     if c.colour:
         out["colour"] = c.colour
     if c.provenance:
@@ -538,6 +552,7 @@ def apply_codebook(session: Session, book: Codebook, label: str) -> ImportSummar
                 people[entry.participant.lower()] = participant
                 summary.participants_created += 1
         code.example_participant_id = participant.id if participant else None
+        code.example_excerpt_id = _chosen_excerpt(session, code, entry.excerpt)
         code.reconstructed = entry.reconstructed
         code.provenance = entry.provenance
         codes[entry.name.lower()] = code
@@ -564,6 +579,24 @@ def apply_codebook(session: Session, book: Codebook, label: str) -> ImportSummar
             ops.include_code(session, code)
     events.log(session, "codebook.import", None, file=label, summary=str(summary))
     return summary
+
+
+def _chosen_excerpt(session: Session, code: Code, address: str | None) -> int | None:
+    """The excerpt a codebook file names as a code's chosen example, where this project has it
+    and it carries the code; elsewhere None (the file's quote still prints as imported)."""
+    from qualcode import codebook as ops
+    from qualcode.errors import QualcodeError
+
+    if address is None:
+        return None
+    try:
+        excerpt = ops.example_excerpt(session, address)
+    except QualcodeError:
+        return None
+    coded = session.scalar(
+        select(func.count()).where(Coding.excerpt_id == excerpt.id, Coding.code_id == code.id)
+    )
+    return excerpt.id if coded else None
 
 
 def import_codebook(project: Project, path: Path) -> ImportSummary | Any:
@@ -612,7 +645,21 @@ def read_codebook(session: Session) -> Codebook:
     pseudonyms = dict(session.execute(select(Participant.id, Participant.pseudonym)).all())
     code_rows = session.scalars(select(Code).order_by(Code.position, Code.id)).all()
     names = {c.id: c.name for c in code_rows}
+    chosen = {
+        row[0]: row[1:]
+        for row in session.execute(
+            select(
+                Code.id,
+                Source.participant_id,
+                func.substr(Source.text, Excerpt.start + 1, Excerpt.end - Excerpt.start),
+                Source.title + ":" + cast(Excerpt.start, String) + "-" + cast(Excerpt.end, String),
+            )
+            .join(Excerpt, Excerpt.id == Code.example_excerpt_id)
+            .join(Source, Source.id == Excerpt.source_id)
+        )
+    }
     for c in code_rows:
+        who, quote, excerpt = chosen.get(c.id, (c.example_participant_id, c.example_quote, None))
         book.codes.append(
             CodeEntry(
                 name=c.name,
@@ -622,12 +669,13 @@ def read_codebook(session: Session) -> Codebook:
                 reason=c.status_reason,
                 merged_into=names.get(c.merged_into_id) if c.merged_into_id else None,
                 reconstructed=c.reconstructed,
-                participant=pseudonyms.get(c.example_participant_id),
-                quote=c.example_quote,
+                participant=pseudonyms.get(who),
+                quote=quote,
                 definition=c.definition,
                 parent=names.get(c.parent_id) if c.parent_id else None,
                 colour=c.colour,
                 provenance=c.provenance,
+                excerpt=excerpt,
             )
         )
     return book

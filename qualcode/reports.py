@@ -214,6 +214,21 @@ def codes(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
     return listing[["code", "themes", "count", "participants", "status"]].reset_index(drop=True)
 
 
+def code_figures(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
+    """Per code with counted codings: codings, distinct participants and distinct excerpts, as
+    the other reports count them (the appendix's "Number of codes")."""
+    query = counted_codings(
+        filters,
+        Coding.code_id,
+        func.count(),
+        func.count(distinct(Source.participant_id)),
+        func.count(distinct(Coding.excerpt_id)),
+    ).group_by(Coding.code_id)
+    with project.session(write=False) as session:
+        filters.check(session)
+        return _read(session, query, ["id", "codings", "participants", "excerpts"])
+
+
 def _theme_order(rows: list[tuple[int, str, int | None]], only: set[int] | None) -> list[tuple]:
     """Themes depth-first in their order, each sub-theme right after its parent."""
     children: dict[int | None, list[tuple[int, str, int | None]]] = {}

@@ -66,6 +66,26 @@ def codebook_export(
         bool, typer.Option("--appendix", help="Print the codebook as a thesis appendix table.")
     ] = False,
     output: OutputOption = None,
+    counts: Annotated[
+        str,
+        typer.Option(
+            "--counts",
+            help="Number of codes (--appendix): codings, participants, excerpts, or reported "
+            "(the tallies of an imported printed codebook, in its printed order).",
+        ),
+    ] = "codings",
+    max_quote_words: Annotated[
+        int,
+        typer.Option(
+            "--max-quote-words", help="Cut longer example quotes with [...] (0: never cut)."
+        ),
+    ] = 60,
+    paper: Annotated[
+        str, typer.Option("--paper", help="docx page size (--appendix): a4 or letter.")
+    ] = "a4",
+    landscape: Annotated[
+        bool, typer.Option("--landscape", help="docx pages in landscape (--appendix).")
+    ] = False,
     db: DbOption = "qualcode.db",
 ) -> None:
     """Export the codebook as a file (yaml, csv, qdc) or as an appendix table (--appendix)."""
@@ -75,7 +95,8 @@ def codebook_export(
     if appendix:
         from qualcode.formats import appendix as appendix_table
 
-        text = appendix_table.render(project, (fmt or ExportFormat.table).value, output)
+        layout = appendix_table.Layout(counts, max_quote_words, paper.lower(), landscape)
+        text = appendix_table.render(project, (fmt or ExportFormat.table).value, output, layout)
     else:
         from qualcode import codebook_files
 
@@ -84,6 +105,51 @@ def codebook_export(
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
         typer.echo(f"wrote {output}", err=True)
+
+
+@codebook_app.command("example")
+def codebook_example(
+    code: Annotated[str, typer.Argument(help="The code.")],
+    excerpt: Annotated[
+        str | None,
+        typer.Argument(
+            help="The coded excerpt to quote: #ID or any address `code` takes (SOURCE:START-END, "
+            "SOURCE:sN, SOURCE:pN); without it, show the example the appendix prints."
+        ),
+    ] = None,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Forget the chosen example (back to the default rule).")
+    ] = False,
+    db: DbOption = "qualcode.db",
+    coder: CoderOption = None,
+) -> None:
+    """Choose the excerpt the appendix quotes for a code (undoable), or show the current one."""
+    from qualcode import code_examples, codebook, lookup
+    from qualcode.errors import InputError
+
+    if excerpt is not None and clear:
+        raise InputError("give EXCERPT or --clear, not both")
+    if excerpt is None and not clear:
+        project = open_db(db)
+        with project.session(write=False) as session:
+            found = lookup.get_code(session, code)
+            quote = code_examples.example_of(session, found)
+            name = found.name
+        origin = f" ({quote.origin})" if quote is not None else ""
+        typer.echo(f"{name}: {code_examples.cite(quote)}{origin}")
+        return
+
+    def work(session, who):
+        found = lookup.get_code(session, code)
+        chosen = codebook.example_excerpt(session, excerpt) if excerpt is not None else None
+        codebook.set_example(session, found, chosen, who)
+        return found.name, chosen.id if chosen is not None else None
+
+    name, excerpt_id = _edit(db, coder, work)
+    if excerpt_id is None:
+        typer.echo(f"{name!r}: example cleared (the default rule applies)", err=True)
+    else:
+        typer.echo(f"{name!r}: example is excerpt #{excerpt_id}", err=True)
 
 
 @codebook_app.command("list")

@@ -46,8 +46,6 @@ def print_table(df: pd.DataFrame, title: str | None = None, **_: object) -> None
 def to_docx(df: pd.DataFrame, path: Path, title: str | None = None) -> None:
     """A Word table whose first row is a header row that repeats on every page."""
     from docx import Document
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     doc = Document()
     if title:
@@ -56,10 +54,7 @@ def to_docx(df: pd.DataFrame, path: Path, title: str | None = None) -> None:
     table = doc.add_table(rows=1, cols=len(df.columns))
     table.style = "Table Grid"
     header = table.rows[0]
-    tr_pr = header._tr.get_or_add_trPr()
-    tbl_header = OxmlElement("w:tblHeader")
-    tbl_header.set(qn("w:val"), "true")
-    tr_pr.append(tbl_header)
+    repeat_header_row(header)
     for cell, name in zip(header.cells, df.columns, strict=True):
         cell.text = ""
         cell.paragraphs[0].add_run(str(name)).bold = True
@@ -67,6 +62,16 @@ def to_docx(df: pd.DataFrame, path: Path, title: str | None = None) -> None:
         for cell, value in zip(table.add_row().cells, row, strict=True):
             cell.text = str(value)
     doc.save(path)
+
+
+def repeat_header_row(row) -> None:
+    """Mark a Word table row as a header row, repeated at the top of every page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tbl_header = OxmlElement("w:tblHeader")
+    tbl_header.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(tbl_header)
 
 
 def to_tex(df: pd.DataFrame, caption: str | None = None) -> str:
