@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 REQUIRED = ("source", "start", "end", "code")
 OPTIONAL = ("coder", "memo")
+TARGET = "target"  # an address `qualcode code` takes, instead of source, start and end
+COLUMNS = (TARGET, *REQUIRED, *OPTIONAL)
 CHUNK = 500  # ids per IN (...) list: well inside SQLite's limit on bound parameters
 
 
@@ -42,6 +44,7 @@ class Row:
     code: str
     coder: str | None
     memo: str | None
+    target: str | None = None  # an address, resolved to source, start and end when applied
 
 
 @dataclass(frozen=True)
@@ -74,17 +77,19 @@ def read_rows(path: Path) -> list[Row]:
 def _parse(path: Path, reader: Iterable[list[str]]) -> list[Row]:
     lines = iter(reader)
     header = [h.strip().lower() for h in next(lines, [])]
+    usage = (
+        f"columns: {', '.join(REQUIRED + OPTIONAL)}, or {TARGET} instead of source, start and "
+        f"end; {', '.join(OPTIONAL)} optional"
+    )
     if not header:
-        raise InputError(f"{path}: empty file (expected the columns {', '.join(REQUIRED)})")
-    unknown = [h for h in header if h not in REQUIRED + OPTIONAL]
-    missing = [c for c in REQUIRED if c not in header]
+        raise InputError(f"{path}: empty file ({usage})")
+    unknown = [h for h in header if h not in COLUMNS]
+    needed = ("code",) if TARGET in header else REQUIRED
+    missing = [c for c in needed if c not in header]
     if unknown or missing:
         problem = f"unknown column {unknown[0]!r}" if unknown else f"no column {missing[0]!r}"
-        raise InputError(
-            f"{path}: row 1: {problem} (columns: {', '.join(REQUIRED + OPTIONAL)}; "
-            f"{', '.join(OPTIONAL)} optional)"
-        )
-    where = [header.index(c) if c in header else None for c in REQUIRED + OPTIONAL]
+        raise InputError(f"{path}: row 1: {problem} ({usage})")
+    where = [header.index(c) if c in header else None for c in COLUMNS]
     width = len(header)
     rows: list[Row] = []
     for line, cells in enumerate(lines, start=2):
@@ -93,11 +98,23 @@ def _parse(path: Path, reader: Iterable[list[str]]) -> list[Row]:
                 continue  # blank lines, as spreadsheets leave at the end
             raise InputError(f"{path}: row {line}: {len(cells)} cells where the header has {width}")
         values = [cells[i].strip() if i is not None else "" for i in where]
-        source, start, end, code, coder, memo = values
-        if not (source and start and end and code):
-            if not any(values):
-                continue
-            column = REQUIRED[[source, start, end, code].index("")]
+        target, source, start, end, code, coder, memo = values
+        if not any(values):
+            continue
+        if not code:
+            raise InputError(f"{_where(path, line, 'code')}: empty")
+        if target:
+            if source or start or end:
+                raise InputError(
+                    f"{_where(path, line, TARGET)}: give either a target or source, start and "
+                    "end, not both"
+                )
+            rows.append(Row(line, "", 0, 0, code, coder or None, memo or None, target))
+            continue
+        if not (source and start and end):
+            column = ("source", "start", "end")[[source, start, end].index("")]
+            if TARGET in header and not (source or start or end):
+                column = TARGET
             raise InputError(f"{_where(path, line, column)}: empty")
         try:
             first, last = int(start), int(end)
@@ -115,6 +132,29 @@ def _parse(path: Path, reader: Iterable[list[str]]) -> list[Row]:
     if not rows:
         raise InputError(f"{path}: no codings (only a header)")
     return rows
+
+
+def resolve_targets(session: Session, path: Path | str, rows: list[Row]) -> list[Row]:
+    """Rows with an address in ``target`` as rows with a source id and a range; each distinct
+    address is resolved once, by the parser `qualcode code` uses, and a bad one names its row."""
+    from qualcode.coding import resolve_target
+    from qualcode.errors import QualcodeError
+
+    places: dict[str, tuple[int, int, int]] = {}
+    resolved = []
+    for row in rows:
+        if row.target is None:
+            resolved.append(row)
+            continue
+        if row.target not in places:
+            try:
+                place = resolve_target(session, row.target)
+            except QualcodeError as exc:
+                raise InputError(f"{_where(path, row.line, TARGET)}: {exc}") from None
+            places[row.target] = (place.source_id, place.start, place.end)
+        source_id, start, end = places[row.target]
+        resolved.append(replace(row, source=f"#{source_id}", start=start, end=end, target=None))
+    return resolved
 
 
 def _dialect_insert(session: Session, table):
@@ -249,6 +289,7 @@ def apply_rows(
     create: bool = True,
 ) -> BulkResult:
     """Apply checked rows inside the caller's transaction (see the module docstring)."""
+    rows = resolve_targets(session, label, rows)
     sources = _resolve_sources(session, label, rows)
     # The person running the import codes the rows without a coder (and is who the event names);
     # when every row names its coder, nobody else is added to the project's coders.
@@ -306,7 +347,8 @@ def apply_rows(
 def apply_csv(
     project: Project, path: Path, *, coder: str | None = None, create: bool = True
 ) -> BulkResult:
-    """Apply a codings CSV (columns source, start, end, code[, coder, memo]) all or nothing."""
+    """Apply a codings CSV (columns source, start, end, code[, coder, memo], or target instead of
+    source, start and end) all or nothing."""
     rows = read_rows(path)
     return project.transaction(
         lambda session: apply_rows(session, rows, label=path, coder_name=coder, create=create)

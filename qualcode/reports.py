@@ -58,20 +58,175 @@ THESIS_FUNNEL = {"applications": 556, "unique": 226, "used": 197}
 PARTICIPANT_FIELDS = ("organisation", "role", "location", "mode")
 
 
+SOURCE_FIELDS = {"source": "title", "kind": "kind", "language": "language"}
+NONE_VALUE = "(none)"
+
+
+def fold(text: str) -> str:
+    """How --where compares names and values: Unicode-aware, ignoring case (Cyrillic, Kazakh)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", text).strip().casefold()
+
+
+def _nearest(wanted: str, names: list[str]) -> str:
+    from rapidfuzz import process
+
+    best = process.extract(wanted, names, limit=3, score_cutoff=50)
+    if best:
+        return f" (did you mean {', '.join(repr(b[0]) for b in best)}?)"
+    if names:
+        return f" (known: {', '.join(repr(n) for n in sorted(names)[:8])})"
+    return ""
+
+
+def parse_where(items: list[str] | tuple[str, ...] | None) -> tuple[tuple[str, str], ...]:
+    """``["profession=programmer", ...]`` -> ``(("profession", "programmer"), ...)``."""
+    pairs = []
+    for item in items or ():
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise InputError(f"--where {item!r}: write ATTRIBUTE=VALUE, e.g. profession=programmer")
+        pairs.append((name.strip(), value.strip()))
+    return tuple(pairs)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One attribute of --where, resolved to the exact stored spellings it matches."""
+
+    field: str  # "participant", a participant or source column, or "attribute"
+    names: tuple[str, ...]  # the attribute's stored names (only for "attribute")
+    values: tuple[str, ...]  # stored values, any of which matches
+    none: bool  # NONE_VALUE was asked for: no value (or no participant) matches too
+
+    def clause(self):
+        """A condition on a query that joins Source and outer-joins Participant."""
+        from sqlalchemy import or_
+
+        if self.field == "attribute":
+            having = select(ParticipantAttribute.participant_id).where(
+                ParticipantAttribute.name.in_(self.names)
+            )
+            parts = []
+            if self.values:
+                parts.append(
+                    Source.participant_id.in_(
+                        having.where(ParticipantAttribute.value.in_(self.values))
+                    )
+                )
+            if self.none:
+                parts += [
+                    Source.participant_id.is_(None),
+                    Source.participant_id.not_in(
+                        having.where(ParticipantAttribute.value.is_not(None))
+                    ),
+                ]
+            return or_(*parts)
+        if self.field in SOURCE_FIELDS:
+            column = getattr(Source, SOURCE_FIELDS[self.field])
+            return column.in_(self.values)
+        owner = select(Participant.id)
+        column = (
+            Participant.pseudonym
+            if self.field == "participant"
+            else getattr(Participant, self.field)
+        )
+        parts = []
+        if self.values:
+            parts.append(Source.participant_id.in_(owner.where(column.in_(self.values))))
+        if self.none:
+            parts += [
+                Source.participant_id.is_(None),
+                Source.participant_id.in_(owner.where(column.is_(None))),
+            ]
+        return or_(*parts)
+
+
+def _stored(session: Session, column, *where) -> list[str]:
+    return [v for v in session.scalars(select(column).where(*where).distinct()) if v is not None]
+
+
+def attribute_field(
+    session: Session, name: str, option: str = "--where"
+) -> tuple[str, tuple[str, ...], list[str]]:
+    """What an attribute name means: (field, stored attribute names, stored values). The field
+    is a built-in one (participant, source, kind, language, organisation, role, location, mode)
+    or "attribute" for a participant attribute; an unknown name is an error with the nearest."""
+    key = fold(name)
+    if key in SOURCE_FIELDS:
+        return key, (), _stored(session, getattr(Source, SOURCE_FIELDS[key]))
+    if key == "participant" or key in PARTICIPANT_FIELDS:
+        column = Participant.pseudonym if key == "participant" else getattr(Participant, key)
+        return key, (), _stored(session, column)
+    stored_names = _stored(session, ParticipantAttribute.name)
+    names = tuple(n for n in stored_names if fold(n) == key)
+    if not names:
+        builtin = ["participant", *SOURCE_FIELDS, *PARTICIPANT_FIELDS]
+        raise NotFoundError(
+            f"{option} {name}: no participant has an attribute {name!r}"
+            f"{_nearest(name, stored_names + builtin)}"
+        )
+    values = _stored(session, ParticipantAttribute.value, ParticipantAttribute.name.in_(names))
+    return "attribute", names, values
+
+
+def resolve_where(session: Session, pairs: tuple[tuple[str, str], ...]) -> tuple[Condition, ...]:
+    """Check --where pairs against the project and turn them into conditions: several values
+    of one attribute match any of them; different attributes must all match. A name or value
+    matching nothing is an error with the nearest names, never an empty table."""
+    grouped: dict[str, tuple[str, list[str]]] = {}
+    for name, value in pairs:
+        grouped.setdefault(fold(name), (name, []))[1].append(value)
+    conditions = []
+    for name, wanted in grouped.values():
+        field, names, known = attribute_field(session, name)
+        values: list[str] = []
+        none = False
+        for value in wanted:
+            if fold(value) == fold(NONE_VALUE) and field not in SOURCE_FIELDS:
+                none = True
+                continue
+            matches = [v for v in known if fold(v) == fold(value)]
+            if not matches:
+                raise NotFoundError(
+                    f"--where {name}={value}: no {name} {value!r}{_nearest(value, known)}"
+                )
+            values += matches
+        conditions.append(Condition(field, names, tuple(values), none))
+    return tuple(conditions)
+
+
 @dataclass(frozen=True)
 class Filters:
-    """Which codings a report counts; empty means all. A theme includes its sub-themes."""
+    """Which codings a report counts; empty means all. A theme includes its sub-themes.
+
+    ``where`` holds (attribute, value) pairs as typed; ``check`` resolves them against the
+    project, so every report calls ``filters = filters.check(session)`` before ``apply``.
+    """
 
     participants: tuple[str, ...] = ()
     coders: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
+    where: tuple[tuple[str, str], ...] = ()
+    conditions: tuple[Condition, ...] | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.participants or self.coders or self.kinds or self.themes)
+        return bool(self.participants or self.coders or self.kinds or self.themes or self.where)
 
-    def check(self, session: Session) -> None:
-        """Refuse names that match nothing: a typo must not print an empty table."""
+    @property
+    def on_sources(self) -> bool:
+        """True when the filters narrow which sources (not only which codes) count."""
+        return bool(self.participants or self.coders or self.kinds or self.where)
+
+    def narrowed(self, name: str, value: str) -> Filters:
+        """These filters and one more --where pair (for --by: one group of a report)."""
+        return replace(self, where=(*self.where, (name, value)), conditions=None)
+
+    def check(self, session: Session) -> Filters:
+        """Refuse names that match nothing (a typo must not print an empty table); returns the
+        filters with their --where pairs resolved, for ``apply``."""
         for name in self.participants:
             lookup.get_participant(session, name)
         for name in self.themes:
@@ -83,6 +238,9 @@ class Filters:
         for kind in self.kinds:
             if kind not in SOURCE_KINDS:
                 raise InputError(f"unknown source kind {kind!r}: use {' or '.join(SOURCE_KINDS)}")
+        if self.conditions is None:
+            return replace(self, conditions=resolve_where(session, self.where))
+        return self
 
     @cached_property
     def theme_codes(self) -> Select:
@@ -111,6 +269,10 @@ class Filters:
             query = query.where(Source.kind.in_(self.kinds))
         if self.themes:
             query = query.where(Coding.code_id.in_(self.theme_codes))
+        if self.where:
+            if self.conditions is None:
+                raise RuntimeError("Filters.apply before Filters.check resolved --where")
+            query = query.where(*(c.clause() for c in self.conditions))
         return query
 
 
@@ -174,6 +336,14 @@ def short_names(pseudonyms: list[str]) -> str:
     return ",".join(names)
 
 
+def checked(project: Project, filters: Filters) -> Filters:
+    """The filters checked against the project, their --where pairs resolved."""
+    if filters.conditions is not None or not filters:
+        return filters
+    with project.session(write=False) as session:
+        return filters.check(session)
+
+
 def _read(session: Session, query, columns: list[str]) -> pd.DataFrame:
     import pandas as pd
 
@@ -185,11 +355,6 @@ def _read(session: Session, query, columns: list[str]) -> pd.DataFrame:
 def codes(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
     """Per code: its themes, number of codings, which participants, status (merged codes left
     out: their codings count under the code they were merged into)."""
-    per_participant = filters.apply(
-        codings_query(Coding.code_id, Participant.pseudonym, func.count().label("n")).group_by(
-            Coding.code_id, Participant.pseudonym
-        )
-    )
     theme_names = (
         select(CodeTheme.code_id, Theme.name)
         .join(Theme, Theme.id == CodeTheme.theme_id)
@@ -197,7 +362,12 @@ def codes(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
     )
     code_rows = select(Code.id, Code.name, Code.status).where(Code.status != "merged")
     with project.session(write=False) as session:
-        filters.check(session)
+        filters = filters.check(session)
+        per_participant = filters.apply(
+            codings_query(Coding.code_id, Participant.pseudonym, func.count().label("n")).group_by(
+                Coding.code_id, Participant.pseudonym
+            )
+        )
         counts = _read(session, per_participant, ["id", "p", "n"])
         themes = _read(session, theme_names, ["id", "theme"])
         listing = _read(
@@ -252,19 +422,30 @@ def themes(
     project: Project,
     counts: Literal["observed", "reported"] = "observed",
     filters: Filters = Filters(),
+    by: str | None = None,
 ) -> pd.DataFrame:
     """Per theme and sub-theme (a main theme rolls up its sub-themes): number of active codes,
     count (codings observed, or the sum of the codes' reported tallies) and distinct participants
     (coded, or quoted as the codes' examples for reported counts); then codes in no theme and a
-    Total row. A code in two themes counts once in a parent and once in the total."""
+    Total row. A code in two themes counts once in a parent and once in the total.
+    ``by`` adds a count column per value of an attribute (e.g. profession)."""
     import pandas as pd
+
+    if by is not None:
+        base = themes(project, counts, filters)
+        for value, frame in grouped(project, by, filters, lambda f: themes(project, counts, f)):
+            if frame["count"].iloc[-1]:
+                per_theme = dict(zip(frame["theme"], frame["count"], strict=True))
+                base[value] = base["theme"].map(per_theme).fillna(0).astype(int)
+        return base
+    filters = checked(project, filters)
 
     if counts not in ("observed", "reported"):
         raise InputError(f"--counts must be observed or reported, not {counts!r}")
-    if counts == "reported" and (filters.participants or filters.coders or filters.kinds):
+    if counts == "reported" and filters.on_sources:
         raise InputError(
-            "--counts reported sums printed tallies: --participants, --coders and --kind "
-            "filter codings and cannot apply"
+            "--counts reported sums printed tallies: --participants, --coders, --kind and "
+            "--where filter codings and cannot apply"
         )
     closure = theme_closure()
     active = select(Code.id.label("code_id")).where(Code.status == "active")
@@ -325,7 +506,7 @@ def themes(
                 Source.participant_id.label("who"), membership.c.key, in_order=True
             ).outerjoin(membership, membership.c.code_id == Coding.code_id)
         )
-        if filters.participants or filters.kinds or filters.coders:
+        if filters.on_sources:
             per_key = walk.add_columns(func.count().label("n")).group_by(
                 Source.participant_id, membership.c.key
             )
@@ -368,7 +549,6 @@ def themes(
         func.coalesce(counts_per_group.c.participants, 0),
     ).outerjoin(counts_per_group, counts_per_group.c.group_id == codes_per_group.c.group_id)
     with project.session(write=False) as session:
-        filters.check(session)
         figures = {row[0]: row[1:] for row in session.execute(statement).all()}
         listing = session.execute(
             select(Theme.id, Theme.name, Theme.parent_id).order_by(Theme.position, Theme.id)
@@ -392,6 +572,7 @@ def themes(
 
 def participants(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
     """Per participant: sources coded, codings and distinct codes (in the order of Appendix A)."""
+    filters = checked(project, filters)
     who = func.coalesce(Participant.pseudonym, NO_PARTICIPANT)
     per_participant = counted_codings(
         filters,
@@ -401,7 +582,6 @@ def participants(project: Project, filters: Filters = Filters()) -> pd.DataFrame
         func.count(distinct(Coding.code_id)).label("codes"),
     ).group_by(who)
     with project.session(write=False) as session:
-        filters.check(session)
         counts = _read(session, per_participant, ["participant", "sources", "codings", "codes"])
         listing = _read(
             session,
@@ -415,11 +595,14 @@ def participants(project: Project, filters: Filters = Filters()) -> pd.DataFrame
         listing.loc[len(listing)] = [NO_PARTICIPANT]
     df = listing.merge(counts, on="participant", how="left")
     df[["sources", "codings", "codes"]] = df[["sources", "codings", "codes"]].fillna(0).astype(int)
+    if filters.where:
+        df = df[df["codings"] > 0]
     return df.reset_index(drop=True)
 
 
 def sources(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
     """Per source: kind, participant, coded excerpts, codings and distinct codes."""
+    filters = checked(project, filters)
     query = (
         counted_codings(
             filters,
@@ -435,7 +618,6 @@ def sources(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
     )
     columns = ["source", "kind", "participant", "excerpts", "codings", "codes"]
     with project.session(write=False) as session:
-        filters.check(session)
         return _read(session, query, columns)
 
 
@@ -447,15 +629,24 @@ def _code_listing(session: Session) -> pd.DataFrame:
     )
 
 
-def matrix(project: Project, filters: Filters = Filters(), presence: bool = False) -> pd.DataFrame:
+def matrix(
+    project: Project, filters: Filters = Filters(), presence: bool = False, by: str | None = None
+) -> pd.DataFrame:
     """Code x participant: codings (or 1/0 for coded or not with ``presence``); codes in codebook
-    order, participants in Appendix A order; all active codes unless a filter narrows them."""
+    order, participants in Appendix A order; all active codes unless a filter narrows them.
+    ``by`` makes the columns the values of an attribute instead of the participants."""
+    if by is not None:
+        out = by_attribute(project, by, filters)
+        if presence:
+            values = [c for c in out.columns if c != "code"]
+            out[values] = (out[values] > 0).astype(int)
+        return out
+    filters = checked(project, filters)
     who = func.coalesce(Participant.pseudonym, NO_PARTICIPANT)
     query = counted_codings(filters, Coding.code_id, who, func.count()).group_by(
         Coding.code_id, who
     )
     with project.session(write=False) as session:
-        filters.check(session)
         counts = _read(session, query, ["id", "participant", "n"])
         listing = _code_listing(session)
         people = list(
@@ -478,11 +669,18 @@ def matrix(project: Project, filters: Filters = Filters(), presence: bool = Fals
     return out.drop(columns="id").reset_index(drop=True)
 
 
-def cooccurrence(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
+def cooccurrence(
+    project: Project, filters: Filters = Filters(), by: str | None = None
+) -> pd.DataFrame:
     """Code x code: how many pairs of coded spans overlap (the same span counts once), one coded
     with each code. One set-based self-join of excerpts on their source and overlap; the diagonal
-    is left empty."""
+    is left empty. ``by`` gives one section per value of an attribute."""
     import pandas as pd
+
+    if by is not None:
+        frames = grouped(project, by, filters, lambda f: cooccurrence(project, f))
+        return stacked(by, frames, pd.DataFrame(columns=["code"]))
+    filters = checked(project, filters)
 
     coded = (
         counted_codings(
@@ -512,7 +710,6 @@ def cooccurrence(project: Project, filters: Filters = Filters()) -> pd.DataFrame
         .group_by(a.c.code_id, b.c.code_id)
     )
     with project.session(write=False) as session:
-        filters.check(session)
         pairs = _read(session, query, ["a", "b", "n"])
         listing = _code_listing(session)
         used = set(session.scalars(select(coded.c.code_id).distinct()))
@@ -531,6 +728,7 @@ def cooccurrence(project: Project, filters: Filters = Filters()) -> pd.DataFrame
 def funnel(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
     """Code applications -> unique codes -> codes used, with excluded and merged codes accounted
     for, beside the thesis's own 556 / 226 / 197 and what each figure means."""
+    filters = checked(project, filters)
     import pandas as pd
 
     applications = filters.apply(
@@ -550,7 +748,6 @@ def funnel(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
         func.count(case((Code.status == "active", Code.reported_count))),
     )
     with project.session(write=False) as session:
-        filters.check(session)
         n_codings, n_on_excluded, coded_codes, coded_active = session.execute(applications).one()
         n_codes, merged, excluded, active, reported_sum, n_reported = session.execute(
             codebook
@@ -616,37 +813,43 @@ def funnel(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
     return df
 
 
+def _value_column(field: str, names: tuple[str, ...]):
+    """(the value expression, an outer join to add or None) for an attribute_field."""
+    if field in SOURCE_FIELDS:
+        return getattr(Source, SOURCE_FIELDS[field]), None
+    if field == "participant":
+        return Participant.pseudonym, None
+    if field in PARTICIPANT_FIELDS:
+        return getattr(Participant, field), None
+    attr = aliased(ParticipantAttribute)
+    return attr.value, (attr, and_(attr.participant_id == Participant.id, attr.name.in_(names)))
+
+
 def by_attribute(
     project: Project, attribute: str, filters: Filters = Filters(), presence: bool = False
 ) -> pd.DataFrame:
-    """Code x the values of a participant attribute (profession, or a built-in field:
-    organisation, role, location, mode): codings, or distinct participants with ``presence``."""
-    name = attribute.strip().lower()
-    if name in PARTICIPANT_FIELDS:
-        value = getattr(Participant, name)
-        query = counted_codings(filters)
-    else:
-        attr = aliased(ParticipantAttribute)
-        value = attr.value
-        query = counted_codings(filters).outerjoin(
-            attr, and_(attr.participant_id == Participant.id, func.lower(attr.name) == name)
-        )
-    value = func.coalesce(value, "(none)")
-    measure = func.count(distinct(Participant.id)) if presence else func.count()
-    query = query.add_columns(Coding.code_id, value, measure).group_by(Coding.code_id, value)
+    """Code x the values of a participant attribute (profession) or a built-in field
+    (participant, source, kind, language, organisation, role, location, mode): codings, or
+    distinct participants with ``presence``. Values differing only in case are one column."""
+    filters = checked(project, filters)
     with project.session(write=False) as session:
-        filters.check(session)
-        if name not in PARTICIPANT_FIELDS and not session.scalar(
-            select(func.count()).where(func.lower(ParticipantAttribute.name) == name)
-        ):
-            raise NotFoundError(
-                f"no participant has an attribute {attribute!r} "
-                f"(built-in: {', '.join(PARTICIPANT_FIELDS)})"
-            )
+        field, names, _known = attribute_field(session, attribute, "--by")
+        value, join = _value_column(field, names)
+        query = counted_codings(filters)
+        if join is not None:
+            query = query.outerjoin(*join)
+        value = func.coalesce(value, NONE_VALUE)
+        measure = func.count(distinct(Participant.id)) if presence else func.count()
+        query = query.add_columns(Coding.code_id, value, measure).group_by(Coding.code_id, value)
         counts = _read(session, query, ["id", "value", "n"])
         listing = _code_listing(session)
+    spelling: dict[str, str] = {}
+    for stored in sorted(counts["value"], key=str):
+        spelling.setdefault(fold(stored), stored)
+    counts["value"] = [spelling[fold(v)] for v in counts["value"]]
     wide = counts.pivot_table(index="id", columns="value", values="n", aggfunc="sum")
-    wide = wide.reindex(columns=sorted(wide.columns, key=str)).fillna(0).astype(int)
+    order = sorted(wide.columns, key=lambda v: (v == NONE_VALUE, str(v)))
+    wide = wide.reindex(columns=order).fillna(0).astype(int)
     if filters:
         listing = listing[listing["id"].isin(counts["id"])]
     out = listing.join(wide, on="id").fillna(0)
@@ -655,15 +858,58 @@ def by_attribute(
     return out.drop(columns="id").reset_index(drop=True)
 
 
+def group_values(project: Project, attribute: str) -> list[str]:
+    """The values of an attribute that --by makes groups of, one spelling per value ignoring
+    case, sorted, then NONE_VALUE (participants without it) for participant fields."""
+    with project.session(write=False) as session:
+        field, _names, known = attribute_field(session, attribute, "--by")
+    spelling: dict[str, str] = {}
+    for stored in sorted(known):
+        spelling.setdefault(fold(stored), stored)
+    values = list(spelling.values())
+    return values if field in SOURCE_FIELDS else [*values, NONE_VALUE]
+
+
+def grouped(
+    project: Project, attribute: str, filters: Filters, report
+) -> list[tuple[str, pd.DataFrame]]:
+    """``report(filters)`` once per value of an attribute (--by), skipping empty groups."""
+    frames = []
+    for value in group_values(project, attribute):
+        frame = report(checked(project, filters.narrowed(attribute, value)))
+        if len(frame):
+            frames.append((value, frame))
+    return frames
+
+
+def stacked(attribute: str, frames: list[tuple[str, pd.DataFrame]], empty: pd.DataFrame):
+    """Sections of one report per value, as one table whose first column names the value."""
+    import pandas as pd
+
+    if not frames:
+        return empty.assign(**{attribute: []})[[attribute, *empty.columns]]
+    parts = [frame.assign(**{attribute: value}) for value, frame in frames]
+    out = pd.concat(parts, ignore_index=True)
+    return out[[attribute, *[c for c in out.columns if c != attribute]]]
+
+
 def quotes(
     project: Project,
     code: str | None = None,
     theme: str | None = None,
     filters: Filters = Filters(),
+    by: str | None = None,
 ) -> pd.DataFrame:
     """The excerpts of a code, or of every code in a theme and its sub-themes, with who said
-    them, and a ``cite`` column ready to paste: ``Expert A: 'quote'``."""
+    them, and a ``cite`` column ready to paste: ``Expert A: 'quote'``. ``by`` gives one section
+    per value of an attribute."""
     import pandas as pd
+
+    if by is not None:
+        frames = grouped(project, by, filters, lambda f: quotes(project, code, theme, f))
+        columns = ["code", "participant", "source", "excerpt", "quote", "cite"]
+        return stacked(by, frames, pd.DataFrame(columns=columns))
+    filters = checked(project, filters)
 
     if (code is None) == (theme is None):
         raise InputError("quotes need either a code or a theme")
@@ -680,7 +926,6 @@ def quotes(
         .order_by(Code.name, who, Excerpt.id)
     )
     with project.session(write=False) as session:
-        filters.check(session)
         if code is not None:
             query = query.where(Coding.code_id == lookup.get_code(session, code).id)
         else:

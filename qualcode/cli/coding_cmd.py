@@ -33,8 +33,9 @@ def code(
         Path | None,
         typer.Option(
             "--from",
-            help="Apply every coding in this CSV (columns source, start, end, code[, coder, memo]) "
-            "in one transaction, instead of TARGET CODE.",
+            help="Apply every coding in this CSV (columns source, start, end, code[, coder, memo]; "
+            "or a target column with any TARGET address instead of source, start and end, mixed "
+            "freely row by row) in one transaction, instead of TARGET CODE.",
         ),
     ] = None,
     db: DbOption = "qualcode.db",

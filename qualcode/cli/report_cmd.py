@@ -1,9 +1,17 @@
-"""`qualcode report ...`: counts for the thesis, as tables or files."""
+"""`qualcode report ...`: counts for the thesis, as tables or files.
+
+Every report takes the same filters (``--participants``, ``--coders``, ``--kind``, ``--themes``,
+``--where``): they are declared once in ``FILTER_OPTIONS`` and added to each command by
+``@filtered``, which hands the command one ``reports.Filters``.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -11,17 +19,39 @@ from qualcode.cli.app import DbOption, FormatOption, OutputOption, emit, open_db
 
 report_app = sub_app("report", "Counts of codes, themes and participants.")
 
-ParticipantsFilter = Annotated[
-    str | None, typer.Option("--participants", help="Only these participants (comma-separated).")
-]
-CodersFilter = Annotated[
-    str | None, typer.Option("--coders", help="Only these coders (comma-separated).")
-]
-KindFilter = Annotated[
-    str | None, typer.Option("--kind", help="Only sources of this kind: interview or document.")
-]
-ThemesFilter = Annotated[
-    str | None, typer.Option("--themes", help="Only codes in these themes (comma-separated).")
+FILTER_OPTIONS: dict[str, Any] = {
+    "participants": Annotated[
+        str | None,
+        typer.Option("--participants", help="Only these participants (comma-separated)."),
+    ],
+    "coders": Annotated[
+        str | None, typer.Option("--coders", help="Only these coders (comma-separated).")
+    ],
+    "kind": Annotated[
+        str | None,
+        typer.Option("--kind", help="Only sources of this kind: interview or document."),
+    ],
+    "themes": Annotated[
+        str | None, typer.Option("--themes", help="Only codes in these themes (comma-separated).")
+    ],
+    "where": Annotated[
+        list[str] | None,
+        typer.Option(
+            "--where",
+            metavar="ATTRIBUTE=VALUE",
+            help="Only sources whose participant attribute (e.g. profession=programmer) or "
+            "built-in field (participant, source, kind, language, organisation, role, location, "
+            "mode) has this value; repeat it: values of one attribute widen, attributes narrow.",
+        ),
+    ],
+}
+ByOption = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        metavar="ATTRIBUTE",
+        help="Group by the values of a participant attribute or built-in field.",
+    ),
 ]
 
 
@@ -29,28 +59,55 @@ def split_names(value: str | None) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip()) if value else ()
 
 
-def make_filters(participants, coders, kind, themes):
-    from qualcode.reports import Filters
+def make_filters(
+    participants: str | None = None,
+    coders: str | None = None,
+    kind: str | None = None,
+    themes: str | None = None,
+    where: list[str] | None = None,
+):
+    """The one place where report options become ``reports.Filters``."""
+    from qualcode.reports import Filters, parse_where
 
-    return Filters(*(split_names(v) for v in (participants, coders, kind, themes)))
+    names = (split_names(v) for v in (participants, coders, kind, themes))
+    return Filters(*names, where=parse_where(where))
+
+
+def filtered(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a report command the shared filter options; it receives them as ``filters``."""
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.name != "filters"]
+    added = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=kind)
+        for name, kind in FILTER_OPTIONS.items()
+    ]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> None:
+        chosen = {name: kwargs.pop(name) for name in FILTER_OPTIONS}
+        command(filters=make_filters(**chosen), **kwargs)
+
+    wrapper.__signature__ = signature.replace(parameters=own + added)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {
+        **{k: v for k, v in command.__annotations__.items() if k != "filters"},
+        **FILTER_OPTIONS,
+    }
+    return wrapper
 
 
 def _table_report(name: str, function: str, title: str, help: str) -> None:
     """Register `qualcode report NAME`: one reports function, the filters, and emit."""
 
     @report_app.command(name, help=help)
+    @filtered
     def command(
         db: DbOption = "qualcode.db",
         fmt: FormatOption = "table",
         output: OutputOption = None,
-        participants: ParticipantsFilter = None,
-        coders: CodersFilter = None,
-        kind: KindFilter = None,
-        themes: ThemesFilter = None,
+        filters: Any = None,
     ) -> None:
         from qualcode import reports
 
-        filters = make_filters(participants, coders, kind, themes)
         emit(getattr(reports, function)(open_db(db), filters), fmt, output, title=title)
 
 
@@ -91,6 +148,7 @@ def _emit_with_chart(df, chart: Path | None, draw: str, chart_title: str, fmt, o
 
 
 @report_app.command("themes")
+@filtered
 def report_themes(
     db: DbOption = "qualcode.db",
     fmt: FormatOption = "table",
@@ -100,80 +158,71 @@ def report_themes(
         typer.Option("--counts", help="observed (codings) or reported (imported tallies)."),
     ] = "observed",
     chart: ChartOption = None,
-    participants: ParticipantsFilter = None,
-    coders: CodersFilter = None,
-    kind: KindFilter = None,
-    themes: ThemesFilter = None,
+    by: ByOption = None,
+    filters: Any = None,
 ) -> None:
     """Per theme and sub-theme: codes, count, participants; then a Total row."""
     from qualcode import reports
 
-    filters = make_filters(participants, coders, kind, themes)
-    df = reports.themes(open_db(db), counts, filters)
+    df = reports.themes(open_db(db), counts, filters, by=by)
     _emit_with_chart(
         df, chart, "themes_bar", f"Codes per theme ({counts} counts)", fmt, output, "Themes"
     )
 
 
 @report_app.command("matrix")
+@filtered
 def report_matrix(
     db: DbOption = "qualcode.db",
     fmt: FormatOption = "table",
     output: OutputOption = None,
     presence: PresenceOption = False,
     chart: ChartOption = None,
-    participants: ParticipantsFilter = None,
-    coders: CodersFilter = None,
-    kind: KindFilter = None,
-    themes: ThemesFilter = None,
+    by: ByOption = None,
+    filters: Any = None,
 ) -> None:
     """Code x participant: codings (or 1/0 with --presence); --chart draws a heat map."""
     from qualcode import reports
 
-    filters = make_filters(participants, coders, kind, themes)
-    df = reports.matrix(open_db(db), filters, presence=presence)
-    title = "Codes by participant"
+    df = reports.matrix(open_db(db), filters, presence=presence, by=by)
+    title = f"Codes by {by}" if by else "Codes by participant"
     _emit_with_chart(df, chart, "heatmap", title, fmt, output, title)
 
 
 @report_app.command("cooccurrence")
+@filtered
 def report_cooccurrence(
     db: DbOption = "qualcode.db",
     fmt: FormatOption = "table",
     output: OutputOption = None,
     chart: ChartOption = None,
-    participants: ParticipantsFilter = None,
-    coders: CodersFilter = None,
-    kind: KindFilter = None,
-    themes: ThemesFilter = None,
+    by: ByOption = None,
+    filters: Any = None,
 ) -> None:
     """Code x code: overlapping coded spans, one coded with each code."""
     from qualcode import reports
 
-    filters = make_filters(participants, coders, kind, themes)
-    df = reports.cooccurrence(open_db(db), filters)
+    df = reports.cooccurrence(open_db(db), filters, by=by)
     title = "Code co-occurrence"
     _emit_with_chart(df, chart, "heatmap", title, fmt, output, title)
 
 
 @report_app.command("funnel")
+@filtered
 def report_funnel(
     db: DbOption = "qualcode.db",
     fmt: FormatOption = "table",
     output: OutputOption = None,
-    participants: ParticipantsFilter = None,
-    coders: CodersFilter = None,
-    kind: KindFilter = None,
-    themes: ThemesFilter = None,
+    filters: Any = None,
 ) -> None:
     """Code applications -> unique codes -> codes used, beside the thesis's 556 / 226 / 197."""
     from qualcode import reports
 
-    filters = make_filters(participants, coders, kind, themes)
     emit(reports.funnel(open_db(db), filters), fmt, output, title="Codes funnel")
 
 
 @report_app.command("by-attribute")
+@filtered
 def report_by_attribute(
     attribute: Annotated[
         str,
@@ -187,20 +236,17 @@ def report_by_attribute(
     presence: Annotated[
         bool, typer.Option("--presence", help="Count participants, not codings.")
     ] = False,
-    participants: ParticipantsFilter = None,
-    coders: CodersFilter = None,
-    kind: KindFilter = None,
-    themes: ThemesFilter = None,
+    filters: Any = None,
 ) -> None:
     """Code x the values of a participant attribute."""
     from qualcode import reports
 
-    filters = make_filters(participants, coders, kind, themes)
     df = reports.by_attribute(open_db(db), attribute, filters, presence=presence)
     emit(df, fmt, output, title=f"Codes by {attribute}")
 
 
 @report_app.command("quotes")
+@filtered
 def report_quotes(
     code: Annotated[str | None, typer.Option("--code", help="The quotes of this code.")] = None,
     theme: Annotated[
@@ -209,13 +255,10 @@ def report_quotes(
     db: DbOption = "qualcode.db",
     fmt: FormatOption = "table",
     output: OutputOption = None,
-    participants: ParticipantsFilter = None,
-    coders: CodersFilter = None,
-    kind: KindFilter = None,
-    themes: ThemesFilter = None,
+    by: ByOption = None,
+    filters: Any = None,
 ) -> None:
     """The excerpts of a code or theme with who said them, ready to paste (Expert X: 'quote')."""
     from qualcode import reports
 
-    filters = make_filters(participants, coders, kind, themes)
-    emit(reports.quotes(open_db(db), code, theme, filters), fmt, output, title="Quotes")
+    emit(reports.quotes(open_db(db), code, theme, filters, by=by), fmt, output, title="Quotes")
