@@ -848,8 +848,7 @@ def by_attribute(
         spelling.setdefault(fold(stored), stored)
     counts["value"] = [spelling[fold(v)] for v in counts["value"]]
     wide = counts.pivot_table(index="id", columns="value", values="n", aggfunc="sum")
-    order = sorted(wide.columns, key=lambda v: (v == NONE_VALUE, str(v)))
-    wide = wide.reindex(columns=order).fillna(0).astype(int)
+    wide = wide.reindex(columns=sorted(wide.columns, key=str)).fillna(0).astype(int)
     if filters:
         listing = listing[listing["id"].isin(counts["id"])]
     out = listing.join(wide, on="id").fillna(0)

@@ -114,8 +114,8 @@ def test_themes_funnel_and_quotes_take_where(cases):
 
 def test_matrix_by_attribute_makes_one_column_per_value(cases):
     df = reports.matrix(cases, by="Қала")
-    assert list(df.columns) == ["code", "Алматы", "Астана", reports.NONE_VALUE]
-    assert df.set_index("code").loc["Visa"].tolist() == [2, 1, 1]
+    assert list(df.columns) == ["code", reports.NONE_VALUE, "Алматы", "Астана"]
+    assert df.set_index("code").loc["Visa"].tolist() == [1, 2, 1]
     presence = reports.matrix(cases, by="profession", presence=True)
     assert presence.set_index("code").loc["Money", "programmer"] == 1
 
