@@ -1,0 +1,269 @@
+"""Person names found by rules, in English, Russian and Kazakh, Latin and Cyrillic script.
+
+No trained model is needed. The text is cut into words; a word is a *seed* of a name when
+  - it has the shape of a surname or patronymic (-ов/-ова/-ев/-ин/-ский/-енко/-ұлы/-қызы,
+    -ov/-ova/-yev/-bayev/-bekov/-uly/-kyzy/-ovich ..., also with Russian or Kazakh case endings),
+  - it is a first name of the hand-written lists (any usual Latin spelling) or a given name,
+    surname or patronymic of the Russian dictionary of pymorphy3,
+  - it stands beside initials ("G.N. Nyussupova", "Delovarova L.F.", "Smith, J."),
+  - a cue stands beside it: a title or role before ("Prof.", "programmer Andrey",
+    "респондент"), a verb of saying after ("Andrey said", "Айгерім деді"), a footnote mark
+    ("Issina³"), "et al.", or a separate "ұлы"/"қызы"/"uly"/"kyzy".
+Capitalised words joined to a seed by a single space (or initials by their full stop) make one
+name ("Corresponding Author: Nurlan Baigabylov" gives "Nurlan Baigabylov"). A run followed by an
+institution word ("Nazarbayev University", "Satpayev Str.") is not a person. A word found as
+part of a name anywhere in the text is a name wherever else it appears capitalised ("Andrey").
+Footnote marks (¹²³) never count as letters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from qualcode import name_lists as lists
+
+# A letter: \w without digits, the underscore, and super/subscript digits (¹²³⁴...).
+LETTER = r"[^\W\d_\u00b2\u00b3\u00b9\u2070-\u209f]"
+NOT_LETTER_BEFORE = rf"(?<!{LETTER})"
+NOT_LETTER_AFTER = rf"(?!{LETTER})"
+_WORD = re.compile(rf"{LETTER}+(?:['’\-]{LETTER}+)*")
+_FOOTNOTE = re.compile(r"[\u00b2\u00b3\u00b9\u2070-\u2079*]+")
+_DIGRAPH_INITIALS = {"Zh", "Sh", "Ch", "Kh", "Ts", "Yu", "Ya", "Ye", "Yo", "Dzh"}
+_SPACE = re.compile(r"[ \u00a0]{1,2}")
+_INITIAL_GAP = re.compile(r"\.[ \u00a0]?")
+_SENTENCE_END = set(".!?\n")
+_KK_CASE = (
+    "тың|тің|дың|дің|ның|нің|қа|ке|ға|ге|на|не|ты|ті|ды|ді|ны|ні|та|те|да|де|нда|нде|тан|тен"
+    "|дан|ден|нан|нен|пен|бен|мен|ға|ке|а|е|н"
+)
+_CYR_SURNAME = re.compile(
+    rf"(?:ов|ев|ёв|ин|ын)(?:а|у|ым|ой|е|ых|ому|ого|ой)?$"
+    rf"|(?:ов|ев|ин|ова|ева|ина)(?:{_KK_CASE})$"
+    r"|(?:ск|цк)(?:ий|ая|ого|ому|ой|им|ую)$|енко$"
+)
+_CYR_PATRONYMIC = re.compile(
+    r"(?:ович|евич|ич|овн|евн|ичн|иничн)(?:а|у|ем|е|ом|ы|ой)?$|(?:ұлы|улы|қызы|кызы)$"
+)
+_LAT_SURNAME = re.compile(
+    r"(?:ov|ova|ev|eva|yev|yeva|iev|ieva|yov|yova|enko|sky|skiy|skii|skaya|ska|bayev|bayeva"
+    r"|baev|baeva|bekov|bekova|uly|kyzy|uulu|zade|shvili|dze|ovs|ova's|ov's)$"
+)
+_LAT_PATRONYMIC = re.compile(r"(?:ovich|evich|ovna|evna|ichna)$")
+_WEAK_SURNAME = re.compile(r"(?:in|ina|yn|yna|bay|bai|ich|uk|yuk|chuk|yan|ian)$")
+_SEPARATE_PATRONYMIC = {"ұлы", "улы", "қызы", "кызы", "uly", "kyzy", "uulu"}
+_ET_AL = re.compile(r"[ \u00a0]+et\.? al\b")
+_REFERENCE_INITIAL = re.compile(r",[ \u00a0]?(?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]|Zh|Sh|Ch|Kh|Yu|Ya|Ye)\.")
+
+
+@dataclass
+class _Token:
+    start: int
+    end: int
+    text: str
+    low: str
+    capital: bool
+    initial: bool
+    sentence_start: bool
+    seed: bool = False
+    weak: bool = False
+    stop: bool = False
+
+
+@cache
+def _morph():  # -> pymorphy3.MorphAnalyzer | None
+    try:
+        import pymorphy3
+    except ImportError:  # an optional speed-up of recall; the rules work without it
+        return None
+    return pymorphy3.MorphAnalyzer()
+
+
+def _cyrillic(word: str) -> bool:
+    return any("\u0400" <= ch <= "\u04ff" for ch in word)
+
+
+@cache
+def _dictionary_class(word: str) -> str | None:
+    """'name' when pymorphy3's Russian dictionary knows the word as a given name, surname or
+    patronymic; 'common' when it knows it only as some other word (or a place); else None."""
+    morph = _morph()
+    if morph is None:
+        return None
+    if not morph.word_is_known(word):
+        return None  # its guesses for unknown (e.g. Kazakh) words are no evidence
+    parses = morph.parse(word)
+    name_score = sum(p.score for p in parses if {"Name", "Surn", "Patr"} & p.tag.grammemes)
+    if name_score >= 0.15:
+        return "name"
+    return "common"
+
+
+def _stems(low: str) -> Iterable[str]:
+    """The word and the word without a Kazakh case ending or an English possessive."""
+    yield low
+    for ending in ("'s", "’s"):
+        if low.endswith(ending):
+            yield low[: -len(ending)]
+    for ending in _KK_CASE.split("|"):
+        if low.endswith(ending) and len(low) - len(ending) >= 3:
+            yield low[: -len(ending)]
+
+
+def is_first_name(low: str) -> bool:
+    names = lists.FIRST_NAMES_CYRILLIC if _cyrillic(low) else lists.first_names_latin()
+    return any(stem in names for stem in _stems(low))
+
+
+def _name_shaped(token: _Token) -> bool:
+    """A surname, patronymic or first name by its form or the word lists."""
+    low = token.low
+    if _cyrillic(low):
+        if is_first_name(low):
+            return True
+        known = _dictionary_class(token.text.capitalize())
+        if known == "name":
+            return True
+        if known == "common":
+            return False
+        return bool(_CYR_SURNAME.search(low) or _CYR_PATRONYMIC.search(low)) and len(low) >= 5
+    if is_first_name(low):
+        return True
+    return bool(_LAT_SURNAME.search(low) or _LAT_PATRONYMIC.search(low)) and len(low) >= 5
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    for m in _WORD.finditer(text):
+        word = m.group()
+        before = text[: m.start()].rstrip(" \t\u00a0\"'«“(")
+        before = _FOOTNOTE.sub("", before[-3:]) if before else ""
+        sentence_start = not before or before[-1] in _SENTENCE_END
+        after = text[m.end() : m.end() + 1]
+        initial = after == "." and (
+            (len(word) == 1 and word.isupper()) or word in _DIGRAPH_INITIALS
+        )
+        tokens.append(
+            _Token(
+                m.start(),
+                m.end(),
+                word,
+                word.lower(),
+                word[0].isupper(),
+                initial,
+                sentence_start,
+            )
+        )
+    lower_case = {t.low for t in tokens if not t.capital}
+    for token in tokens:
+        if token.initial:
+            continue
+        token.stop = (
+            len(token.text) < 2
+            or any(stem in lists.NOT_NAMES for stem in _stems(token.low))
+            or token.low.rstrip(".") in lists.INSTITUTION_AFTER
+            or (token.low in lower_case and not _name_shaped(token))
+        )
+    return tokens
+
+
+def _joined(text: str, a: _Token, b: _Token) -> bool:
+    """Whether ``b`` continues the name that ``a`` is part of."""
+    if not (b.capital and not b.stop) and b.low not in _SEPARATE_PATRONYMIC:
+        return False
+    if a.initial:
+        return bool(_INITIAL_GAP.fullmatch(text, a.end, b.start))
+    gap = _FOOTNOTE.sub("", text[a.end : b.start])
+    return bool(_SPACE.fullmatch(gap))
+
+
+def _mark_seeds(text: str, tokens: list[_Token], known: set[str]) -> None:
+    for i, token in enumerate(tokens):
+        if not token.capital or token.stop or token.initial:
+            continue
+        prev = tokens[i - 1] if i else None
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        low = token.low
+        ambiguous = low in lists.AMBIGUOUS_FIRST and token.sentence_start
+        if any(stem in known for stem in _stems(low)) and not ambiguous:
+            token.seed = True
+        elif _name_shaped(token) and not ambiguous:
+            token.seed = True
+        elif not _cyrillic(low) and _WEAK_SURNAME.search(low) and len(low) >= 5:
+            token.weak = True
+        gap_before = text[prev.end : token.start] if prev else ""
+        if prev and prev.low in lists.CUES_BEFORE and re.fullmatch(r"\.?[ \u00a0]+", gap_before):
+            token.seed = True
+        gap_after = text[token.end : nxt.start] if nxt else ""
+        if nxt and nxt.low in lists.CUES_AFTER and _SPACE.fullmatch(gap_after):
+            token.seed = True
+        if nxt and nxt.low in _SEPARATE_PATRONYMIC and _SPACE.fullmatch(gap_after):
+            token.seed = True
+        if _FOOTNOTE.match(text, token.end) and len(low) >= 3:
+            token.seed = True
+        if _ET_AL.match(text, token.end) or _REFERENCE_INITIAL.match(text, token.end):
+            token.seed = True
+
+
+def _institution_follows(tokens: list[_Token], after: int) -> bool:
+    """An institution word within the next three words ("Nazarbayev University")."""
+    for token in tokens[after : after + 3]:
+        if token.low.rstrip(".") in lists.INSTITUTION_AFTER:
+            return True
+        if not token.capital:
+            return False
+    return False
+
+
+def _runs(text: str, tokens: list[_Token]) -> list[tuple[int, int]]:
+    """(first, last) token indexes of the names: runs of joined words holding a seed."""
+    found: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if not token.capital or (token.stop and not token.initial):
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(tokens) and _joined(text, tokens[j], tokens[j + 1]):
+            j += 1
+        run = tokens[i : j + 1]
+        words = [t for t in run if not t.initial]
+        has_initials = len(words) < len(run)
+        named = any(t.seed for t in run) or (has_initials and words)
+        weak_pair = len(words) >= 2 and any(t.weak for t in words)
+        prev = tokens[i - 1] if i else None
+        institution = _institution_follows(tokens, j + 1) or (
+            prev is not None and prev.low in lists.INSTITUTION_BEFORE and not has_initials
+        )
+        if words and (named or weak_pair) and not institution:
+            found.append((i, j))
+        i = j + 1
+    return found
+
+
+def find(text: str, known: Iterable[str] = ()) -> list[tuple[int, int]]:
+    """(start, end) of each person name in ``text``; a trailing initial keeps its full stop."""
+    tokens = _tokens(text)
+    known_words = {w.lower() for w in known}
+    _mark_seeds(text, tokens, known_words)
+    runs = _runs(text, tokens)
+    # A word seen in a name is a name wherever else it stands capitalised ("Andrey" again).
+    seen = {
+        t.low
+        for first, last in runs
+        for t in tokens[first : last + 1]
+        if not t.initial and len(t.low) >= 3
+    }
+    if seen - known_words:
+        _mark_seeds(text, tokens, known_words | seen)
+        runs = _runs(text, tokens)
+    spans: list[tuple[int, int]] = []
+    for first, last in runs:
+        end = tokens[last].end
+        if tokens[last].initial:
+            end += 1  # the full stop of "Delovarova L.F."
+        spans.append((tokens[first].start, end))
+    return spans
