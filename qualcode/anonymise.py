@@ -15,7 +15,9 @@ from __future__ import annotations
 import bisect
 import csv
 import io
+import itertools
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,11 +25,22 @@ from pathlib import Path
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from qualcode import events, lookup
+from qualcode import events, lookup, person_names
 from qualcode.errors import InputError
-from qualcode.models import Event, Excerpt, Segment, Source
+from qualcode.models import Event, Excerpt, ParticipantAttribute, Segment, Source
 
-KINDS = ("person", "email", "phone", "url", "iin", "address")
+KINDS = ("person", "email", "phone", "url", "orcid", "iin", "address")
+# What each kind becomes in a review file; persons get "Person N" instead.
+LABELS = {
+    "email": "[e-mail]",
+    "phone": "[phone]",
+    "url": "[URL]",
+    "orcid": "[ORCID]",
+    "iin": "[IIN]",
+    "address": "[address]",
+}
+# Kinds that win an overlap: a name inside an e-mail or a URL is replaced with the whole of it.
+_WHOLE = ("email", "orcid", "url", "phone", "iin", "address", "person")
 
 _UP = "А-ЯЁӘҒҚҢӨҰҮҺІ"  # Russian and Kazakh capitals
 _CAP = rf"[{_UP}][\w-]+"
@@ -37,10 +50,18 @@ _RU_STREET = (
     r"|ш\.|шоссе|пл\.|площадь)"
 )
 _HOUSE = r"\d+[a-zA-Zа-яА-Я]?(?:/\d+)?(?!\d)"
+_ORCID = r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]"
+_TLD = r"(?:kz|ru|uz|kg|com|org|net|edu|gov|int|io|info|de|uk|eu)"
 
 PATTERNS: dict[str, re.Pattern[str]] = {
-    "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
-    "url": re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()\[\]]*[^\s<>\"'()\[\].,;:!?]"),
+    "email": re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    "orcid": re.compile(
+        rf"(?:https?://)?(?:www\.)?orcid\.org/{_ORCID}(?![\w-])|(?<![\w-]){_ORCID}(?![\w-])"
+    ),
+    "url": re.compile(
+        r"\b(?:https?://|www\.)[^\s<>\"'()\[\]]*[^\s<>\"'()\[\].,;:!?]"
+        rf"|\b(?:[a-z0-9-]+\.)+{_TLD}/[^\s<>\"'()\[\]]*[^\s<>\"'()\[\].,;:!?]"
+    ),
     "phone": re.compile(
         r"(?<![\w+])(?:\+7|8)[\s-]?\(?\d{3}\)?[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}(?!\d)"
         r"|(?<![\w+])\+\d{1,3}[\s-]?\(?\d{1,4}\)?(?:[\s-]?\d){6,10}(?!\d)"
@@ -48,20 +69,11 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "iin": re.compile(r"(?<![\d+])\d{12}(?!\d)"),
     "address": re.compile(
         rf"\b(?:[A-Z][\w'-]+\s){{1,3}}{_LATIN_STREET}\s*,?\s*{_HOUSE}"
-        rf"|\b\d+[A-Za-z]?,?\s(?:[A-Z][\w'-]+\s){{1,3}}(?i:street|avenue|road|highway|boulevard)\b"
+        rf"|\b\d+[A-Za-z]?,?\s(?:[A-Z][\w'-]+\s){{1,3}}{_LATIN_STREET}"
         rf"|{_RU_STREET}\s*{_CAP}(?:\s{_CAP}){{0,2}},?\s*(?:д\.\s*)?{_HOUSE}"
         rf"|{_CAP}\s(?i:көшесі|даңғылы|ауданы)\s*,?\s*{_HOUSE}"
     ),
 }
-# Rules for names when no trained NER is at hand: an honorific, or a Russian/Kazakh patronymic.
-PERSON_RULES = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor)\.?\s+[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?"
-    rf"|(?:г-н|г-жа|господин|госпожа)\s+{_CAP}"
-    rf"|(?:{_CAP}\s+){{1,2}}[{_UP}]\w+(?:ович|евич|овна|евна|ична|инична|ұлы|улы|қызы|кызы)\b(?:\s+{_CAP})?"
-    rf"|{_CAP}\s+(?:{_CAP}\s+)?(?:ұлы|улы|қызы|кызы)\b"
-    rf"|\b[{_UP}]\.\s?(?:[{_UP}]\.\s?)?{_CAP}"
-    rf"|{_CAP}\s[{_UP}]\.\s?(?:[{_UP}]\.)?"
-)
 
 
 @dataclass(frozen=True)
@@ -94,34 +106,61 @@ def read_names(path: Path) -> list[str]:
 
 
 def _alternation(words: Iterable[str], flags: int = 0) -> re.Pattern[str] | None:
+    """Whole words in any case; footnote marks and punctuation next to a word never block it."""
     ordered = sorted(set(words), key=len, reverse=True)
     if not ordered:
         return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, ordered)) + r")(?!\w)", flags)
+    alternatives = "|".join(map(re.escape, ordered))
+    return re.compile(
+        rf"{person_names.NOT_LETTER_BEFORE}(?:{alternatives}){person_names.NOT_LETTER_AFTER}", flags
+    )
+
+
+def _resolve(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Overlaps resolved: e-mails, ORCID iDs and URLs first, whole; then the longest."""
+    found.sort(key=lambda f: (_WHOLE.index(f[2]), f[0], -f[1]))
+    kept: list[tuple[int, int, str]] = []
+    for item in found:
+        if all(item[1] <= k[0] or item[0] >= k[1] for k in kept):
+            kept.append(item)
+    return sorted(kept)
 
 
 def scan(
     text: str, names: Iterable[str] = (), language: str = "en", model: str | None = None
 ) -> list[tuple[int, int, str]]:
-    """(start, end, kind) of everything suspicious in ``text``, overlaps resolved to the longest."""
-    from qualcode import nlp
+    """(start, end, kind) of everything suspicious in ``text``, overlaps resolved.
 
+    Person names come from the rules of ``person_names`` (no model needed), the ``names`` the
+    project knows, and, when ``model`` names a trained spaCy pipeline, its NER as well.
+    """
+    names = list(names)
     found: list[tuple[int, int, str]] = []
     for kind, pattern in PATTERNS.items():
         found.extend((m.start(), m.end(), kind) for m in pattern.finditer(text))
+    found.extend((s, e, "person") for s, e in person_names.find(text, _name_words(names)))
     if model:
+        from qualcode import nlp
+
         found.extend((s, e, "person") for s, e in nlp.person_names(text, language, model))
-    else:
-        found.extend((m.start(), m.end(), "person") for m in PERSON_RULES.finditer(text))
     known = _alternation(names, re.IGNORECASE)
     if known is not None:
         found.extend((m.start(), m.end(), "person") for m in known.finditer(text))
-    found.sort(key=lambda f: (f[0], -f[1]))
-    kept: list[tuple[int, int, str]] = []
-    for item in found:
-        if not kept or item[0] >= kept[-1][1]:
-            kept.append(item)
-    return kept
+    return _resolve(found)
+
+
+def _name_words(names: Iterable[str]) -> set[str]:
+    return {word.lower() for name in names for word in name.split() if len(word) >= 3}
+
+
+# Participant attributes whose values are real names the project already holds.
+NAME_ATTRIBUTES = frozenset({"name", "real name", "full name", "имя", "фио", "аты", "аты-жөні"})
+
+
+def known_names(session: Session) -> list[str]:
+    """Real names the project holds: participant attributes such as "name" or "ФИО"."""
+    rows = session.scalars(select(ParticipantAttribute))
+    return sorted({a.value.strip() for a in rows if a.name.lower() in NAME_ATTRIBUTES and a.value})
 
 
 def check(
@@ -132,11 +171,11 @@ def check(
 ) -> list[Finding]:
     """Findings in the named sources (all when none are named), in source and offset order.
 
-    Without ``model``, an installed trained pipeline for the source's language is used if any.
+    Without ``model``, an installed trained pipeline for the source's language adds its NER.
     """
     from qualcode import nlp
 
-    names = read_names(names_file) if names_file else []
+    names = (read_names(names_file) if names_file else []) + known_names(session)
     refs = list(refs)
     if refs:
         sources = [lookup.get_source(session, ref) for ref in refs]
@@ -152,38 +191,181 @@ def check(
     return findings
 
 
+# --- pseudonyms for a review file ------------------------------------------------------------
+
+
+def _person_words(text: str) -> frozenset[str]:
+    """The words of a name that tell one person from another: no initials, no case endings."""
+    words = set()
+    for m in re.finditer(rf"{person_names.LETTER}+(?:['’-]{person_names.LETTER}+)*", text):
+        word = m.group()
+        if len(word) > 1 and text[m.end() : m.end() + 1] != ".":
+            words.add(person_names.base_form(word))
+    return frozenset(words)
+
+
+def replacements(findings: list[Finding], taken: Iterable[str] = ()) -> list[str]:
+    """A replacement for each finding: "Person N" for names, the same N for the same person
+    (a first name or surname alone joins the one full name that holds it), "[e-mail]",
+    "[phone]"... for the rest. Numbers start after any "Person N" already in ``taken`` texts."""
+    start = max((int(n) for t in taken for n in re.findall(r"\bPerson (\d+)\b", t)), default=0)
+    keys = [_person_words(f.text) if f.kind == "person" else frozenset() for f in findings]
+    groups = [k for k in dict.fromkeys(keys) if k]
+    largest = [k for k in groups if not any(k < other for other in groups)]
+    numbers: dict[frozenset[str], int] = {}
+    out: list[str] = []
+    for finding, key in zip(findings, keys, strict=True):
+        if finding.kind != "person":
+            out.append(LABELS[finding.kind])
+            continue
+        holders = [big for big in largest if key <= big]
+        group = holders[0] if len(holders) == 1 else key
+        if group not in numbers:
+            numbers[group] = start + len(numbers) + 1
+        out.append(f"Person {numbers[group]}")
+    return out
+
+
+REVIEW_COLUMNS = ["source", "offset", "text", "kind", "replacement"]
+
+
+def review_rows(session: Session, findings: list[Finding]) -> list[list[object]]:
+    """Rows of a review file: source, offset, text, kind and a suggested replacement."""
+    rows = found_rows(session, findings)
+    return [
+        [r.source, r.offset, r.text, f.kind, r.replacement]
+        for f, r in zip(findings, rows, strict=True)
+    ]
+
+
 # --- apply a map of real names to pseudonyms -------------------------------------------------
 
 
-def read_map(path: Path) -> dict[str, str]:
-    """``real,pseudonym`` rows (a header row of those words is optional)."""
+@dataclass(frozen=True)
+class MapRow:
+    """One row of a map: ``text`` becomes ``replacement`` at ``offset`` of ``source``, or, when
+    those are empty, wherever it stands as a whole word (any case)."""
+
+    row: int
+    text: str
+    replacement: str
+    source: str | None = None
+    offset: int | None = None
+
+    @property
+    def end(self) -> int:
+        return (self.offset or 0) + len(self.text)
+
+    def __str__(self) -> str:
+        place = f" at {self.source}:{self.offset}" if self.source is not None else ""
+        return f"row {self.row} {self.text!r}{place}"
+
+
+_TEXT_COLUMNS = ("text", "real")
+_REPLACEMENT_COLUMNS = ("replacement", "pseudonym")
+_FORMULA_START = tuple("=+-@")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell a spreadsheet will not run as a formula ("+7 701..." gets a leading quote)."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def _unquote(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_START) else cell
+
+
+def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
-    mapping: dict[str, str] = {}
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    for number, row in enumerate(rows, start=1):
-        cells = [c.strip() for c in row]
-        if not any(cells):
-            continue
-        if number == 1 and [c.lower() for c in cells] == ["real", "pseudonym"]:
-            continue
-        if len(cells) != 2 or not all(cells):
-            raise InputError(f"{path}: row {number}: want two cells, real name and pseudonym")
-        real, pseudonym = cells
-        if real.lower() in mapping:
-            raise InputError(f"{path}: row {number}: {real!r} is mapped twice")
-        mapping[real.lower()] = pseudonym
-    if not mapping:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for row in reader:
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise InputError(f"{path}: row {reader.line_num}: malformed CSV ({exc})") from None
+    return [(n, row) for n, row in rows if any(c.strip() for c in row)]
+
+
+def read_map(path: Path) -> list[MapRow]:
+    """Rows of a review file (``source,offset,text,kind,replacement``, as ``check --format csv``
+    writes it) or of a hand-written ``real,pseudonym`` map (header optional).
+
+    Refused, with the row and column, before anything is replaced: a malformed CSV, an empty
+    replacement, two rows for the same place or overlapping places, a name mapped twice.
+    """
+    rows = _csv_rows(path)
+    if not rows:
         raise InputError(f"{path}: no names to replace")
-    reals = set(mapping)
-    for pseudonym in mapping.values():
-        if pseudonym.lower() in reals:
-            raise InputError(f"{path}: pseudonym {pseudonym!r} is also a real name in the map")
-    return mapping
+    header = [c.strip().lower() for c in rows[0][1]]
+    columns = {"text": 0, "replacement": 1}
+    width = 2
+    if set(header) & {*_TEXT_COLUMNS, *_REPLACEMENT_COLUMNS}:
+        text_col = next((header.index(c) for c in _TEXT_COLUMNS if c in header), None)
+        repl_col = next((header.index(c) for c in _REPLACEMENT_COLUMNS if c in header), None)
+        if text_col is None or repl_col is None:
+            raise InputError(f"{path}: row 1: want a 'text' and a 'replacement' column")
+        columns = {"text": text_col, "replacement": repl_col}
+        columns |= {c: header.index(c) for c in ("source", "offset") if c in header}
+        width = len(header)
+        rows = rows[1:]
+    out: list[MapRow] = []
+    for number, row in rows:
+        if len(row) != width:
+            raise InputError(f"{path}: row {number}: want {width} cells, found {len(row)}")
+        cell = {name: _unquote(row[i].strip()) for name, i in columns.items()}
+        for name in ("text", "replacement"):
+            if not cell[name]:
+                raise InputError(f"{path}: row {number}, column {name}: empty {name}")
+        source = cell.get("source") or None
+        offset: int | None = None
+        if cell.get("offset"):
+            try:
+                offset = int(cell["offset"])
+            except ValueError:
+                raise InputError(
+                    f"{path}: row {number}, column offset: {cell['offset']!r} is not a number"
+                ) from None
+            if offset < 0 or source is None:
+                raise InputError(f"{path}: row {number}, column offset: needs a source, >= 0")
+        out.append(MapRow(number, cell["text"], cell["replacement"], source, offset))
+    if not out:
+        raise InputError(f"{path}: no names to replace")
+    _refuse_clashes(path, out)
+    return out
+
+
+def _refuse_clashes(path: Path, rows: list[MapRow]) -> None:
+    """Two rows for one place, overlapping places, a name mapped twice."""
+    located = sorted((r for r in rows if r.offset is not None), key=lambda r: (r.source, r.offset))
+    for a, b in itertools.pairwise(located):
+        if a.source == b.source and (b.offset or 0) < a.end:
+            what = "is the same place as" if a.offset == b.offset else "overlaps"
+            first, second = sorted((a, b), key=lambda r: r.row)
+            raise InputError(
+                f"{path}: row {second.row}, column offset: {what} row {first.row} "
+                f"({second.source}:{second.offset})"
+            )
+    anywhere: dict[str, MapRow] = {}
+    for row in rows:
+        if row.offset is None:
+            if row.text.lower() in anywhere:
+                raise InputError(
+                    f"{path}: row {row.row}, column text: {row.text!r} is mapped twice "
+                    f"(row {anywhere[row.text.lower()].row})"
+                )
+            anywhere[row.text.lower()] = row
+    for row in anywhere.values():
+        if row.replacement.lower() in anywhere:
+            raise InputError(
+                f"{path}: row {row.row}, column replacement: pseudonym {row.replacement!r} is "
+                "also a real name in the map"
+            )
 
 
 @dataclass
@@ -215,26 +397,57 @@ class OffsetMap:
         return pos + self._shift(k)
 
 
-def replace_names(text: str, mapping: dict[str, str]) -> tuple[str, OffsetMap, int]:
-    """The text with every real name (whole words, any case) replaced, the offset map, and the
-    number of replacements."""
-    pattern = _alternation(mapping, re.IGNORECASE)
+def replace_spans(text: str, spans: list[tuple[int, int, str]]) -> tuple[str, OffsetMap]:
+    """The text with each (start, end, replacement) span replaced (spans sorted, apart)."""
     offsets = OffsetMap()
     pieces: list[str] = []
     pos = new_len = 0
-    for m in pattern.finditer(text) if pattern else ():
-        pieces.append(text[pos : m.start()])
-        new_len += m.start() - pos
-        pseudonym = mapping[m.group().lower()]
-        offsets.old_starts.append(m.start())
-        offsets.old_ends.append(m.end())
+    for start, end, replacement in spans:
+        pieces.append(text[pos:start])
+        new_len += start - pos
+        offsets.old_starts.append(start)
+        offsets.old_ends.append(end)
         offsets.new_starts.append(new_len)
-        pieces.append(pseudonym)
-        new_len += len(pseudonym)
+        pieces.append(replacement)
+        new_len += len(replacement)
         offsets.new_ends.append(new_len)
-        pos = m.end()
+        pos = end
     pieces.append(text[pos:])
-    return "".join(pieces), offsets, len(offsets.old_starts)
+    return "".join(pieces), offsets
+
+
+def _protected(text: str) -> list[tuple[int, int]]:
+    """E-mails, ORCID iDs and URLs: a name inside one is never replaced alone."""
+    return [m.span() for k in ("email", "orcid", "url") for m in PATTERNS[k].finditer(text)]
+
+
+def _spans(
+    text: str, located: list[MapRow], anywhere: list[MapRow], used: dict[int, int]
+) -> list[tuple[int, int, str]]:
+    """The replacements of the map rows in one text; ``used`` counts them by row number."""
+    spans: list[tuple[int, int, str]] = []
+    for row in located:
+        if row.offset is not None and text[row.offset : row.end] == row.text:
+            spans.append((row.offset, row.end, row.replacement))
+            used[row.row] += 1
+    taken = [(s, e) for s, e, _ in spans] + _protected(text)
+    by_text = {row.text.lower(): row for row in anywhere}
+    pattern = _alternation(by_text, re.IGNORECASE)
+    for m in pattern.finditer(text) if pattern else ():
+        if all(m.end() <= s or m.start() >= e for s, e in taken):
+            row = by_text[m.group().lower()]
+            spans.append((m.start(), m.end(), row.replacement))
+            used[row.row] += 1
+    return sorted(spans)
+
+
+def replace_names(text: str, mapping: dict[str, str]) -> tuple[str, OffsetMap, int]:
+    """The text with every real name of ``mapping`` (whole words, any case) replaced, the offset
+    map, and the number of replacements."""
+    rows = [MapRow(i, real, fake) for i, (real, fake) in enumerate(mapping.items(), start=1)]
+    spans = _spans(text, [], rows, defaultdict(int))
+    new_text, offsets = replace_spans(text, spans)
+    return new_text, offsets, len(spans)
 
 
 def _move(session: Session, model, source: Source, offsets: OffsetMap, far: int) -> int:
@@ -289,6 +502,7 @@ def _move_logged(session: Session, source_id: int, offsets: OffsetMap) -> None:
 class ApplySummary:
     replacements: dict[str, int] = field(default_factory=dict)
     excerpts_moved: int = 0
+    unused: list[MapRow] = field(default_factory=list)
 
     def __str__(self) -> str:
         changed = {t: n for t, n in self.replacements.items() if n}
@@ -299,27 +513,74 @@ class ApplySummary:
         )
 
 
-def apply_map(session: Session, map_file: Path) -> ApplySummary:
-    """Replace real names by pseudonyms in every source, moving all offsets; logged."""
-    mapping = read_map(map_file)
+def apply_rows(
+    session: Session, rows: list[MapRow], label: str, allow_unused: bool = False
+) -> ApplySummary:
+    """Replace by the map rows in every source, moving all offsets; logged without real names.
+
+    Rows that replaced nothing (a name in no text, a place whose text differs) refuse the whole
+    change unless ``allow_unused``: a stale map must not leave a name behind unnoticed.
+    """
+    sources = session.scalars(select(Source).order_by(Source.id)).all()
+    titles = {s.title for s in sources}
+    for row in rows:
+        if row.source is not None and row.source not in titles:
+            raise InputError(f"{label}: row {row.row}, column source: no source {row.source!r}")
+    anywhere = [r for r in rows if r.offset is None]
+    used: dict[int, int] = defaultdict(int)
     summary = ApplySummary()
-    for source in session.scalars(select(Source).order_by(Source.id)).all():
-        new_text, offsets, count = replace_names(source.text, mapping)
-        summary.replacements[source.title] = count
-        if not count:
+    for source in sources:
+        located = [r for r in rows if r.source == source.title and r.offset is not None]
+        spans = _spans(source.text, located, anywhere, used)
+        summary.replacements[source.title] = len(spans)
+        if not spans:
             continue
+        new_text, offsets = replace_spans(source.text, spans)
         far = len(source.text) + len(new_text) + 1
         summary.excerpts_moved += _move(session, Excerpt, source, offsets, far)
         _move(session, Segment, source, offsets, far)
         _move_logged(session, source.id, offsets)
         source.text = new_text
         session.flush()
+    summary.unused = [r for r in rows if not used[r.row]]
+    if summary.unused and not allow_unused:
+        listed = ", ".join(map(str, summary.unused[:5]))
+        more = f" and {len(summary.unused) - 5} more" if len(summary.unused) > 5 else ""
+        raise InputError(
+            f"{label}: {len(summary.unused)} map rows replaced nothing ({listed}{more}); "
+            "nothing changed (--allow-unused applies the rest)"
+        )
     events.log(
         session,
         "anonymise.apply",
         None,
-        file=map_file.name,
-        names=len(mapping),
+        file=label,
+        names=len(rows),
         replacements={t: n for t, n in summary.replacements.items() if n},
     )
     return summary
+
+
+def apply_map(session: Session, map_file: Path, allow_unused: bool = False) -> ApplySummary:
+    """Apply a map file (a review file or ``real,pseudonym`` rows) to every source."""
+    return apply_rows(session, read_map(map_file), map_file.name, allow_unused)
+
+
+def found_rows(session: Session, findings: list[Finding]) -> list[MapRow]:
+    """Map rows replacing each finding at its place by the suggested replacement."""
+    taken = session.scalars(select(Source.text)).all()
+    suggested = replacements(findings, taken)
+    return [
+        MapRow(i, f.text, r, f.source, f.start)
+        for i, (f, r) in enumerate(zip(findings, suggested, strict=True), start=1)
+    ]
+
+
+def apply_found(
+    session: Session, names_file: Path | None = None, model: str | None = None
+) -> ApplySummary:
+    """What ``check`` finds in every source, replaced at once by the suggested replacements."""
+    rows = found_rows(session, check(session, (), names_file, model))
+    if not rows:
+        return ApplySummary()
+    return apply_rows(session, rows, "found")

@@ -1,4 +1,4 @@
-"""Word lists for finding person names by rules: first names, cue words and words that are not names.
+"""Word lists for finding person names by rules: first names, cue words, words that are no names.
 
 Every list here was written by hand for qualcode (by its developers, from common knowledge of
 Kazakh, Russian and Central Asian given names; no list was copied from a data set). First names are
@@ -12,6 +12,11 @@ from __future__ import annotations
 
 import itertools
 from functools import cache
+
+
+def _words(*blocks: str) -> frozenset[str]:
+    return frozenset(w.lower() for block in blocks for w in block.split())
+
 
 _RU_MALE = """
 Александр Алексей Анатолий Андрей Антон Аркадий Арсений Артём Артем Артур Богдан Борис Вадим
@@ -43,7 +48,8 @@ _KK_MALE = """
 Саят Серик Серік Серикбол Серікбол Сержан Султан Сұлтан Талгат Талғат Темирлан Теміртан Тимур
 Тлеу Толеген Төлеген Токтар Тоқтар Улан Ұлан Умирзак Өмірзақ Шынгыс Шыңғыс Галым Ғалым Бекнұр
 Ерғали Ергали Жанат Жеңіс Женис Мейірбек Нұрым Нурым Серікжан Серикжан Тұрсын Турсын Бағдат Багдат
-Аскар Асқар Айбол Алтай Арнур Куат Қуат Мейрамбек Ерзат Рустем Рүстем Тимурлан Бахтияр Бақтияр Әлішер Алишер Ержігіт Ержигит Жарас Қанатбек Канатбек
+Аскар Асқар Айбол Алтай Арнур Куат Қуат Мейрамбек Ерзат Рустем Рүстем Тимурлан Бахтияр Бақтияр
+Әлішер Алишер Ержігіт Ержигит Жарас Қанатбек Канатбек
 """
 _KK_FEMALE = """
 Айгерим Айгерім Әйгерім Айгуль Айгүл Айдана Айжан Айнур Айнұр Айсулу Айсұлу Айым Акбота Ақбота
@@ -67,13 +73,13 @@ _CENTRAL_ASIAN = """
 
 # Words of the language that are also given names: taken as names only away from a sentence's
 # start, or with a cue beside them (the Kazakh words for breeze, wave, star, hope, happiness...).
-AMBIGUOUS_FIRST = frozenset(
+AMBIGUOUS_FIRST = _words(
     """алма алтай азамат бақыт бахыт бакыт вера надежда любовь роза самал толқын толкын сауле
     сәуле үміт умит ерік ерик дана мира бота шолпан айым арман жібек жибек тұмар тумар анар
     баян лев марк ева сара кымбат қымбат жеңіс женис жулдыз жұлдыз абай улан ұлан майра
     alma altai altay azamat bakyt vera nadezhda lyubov roza rosa samal tolkyn saule umit erik
     dana mira bota sholpan arman anar bayan lev mark eva sara kymbat zhenis zhuldyz abai abay
-    ulan mayra maira may""".split()
+    ulan mayra maira may"""
 )
 
 # Latin spellings of each Cyrillic letter, the most usual first; Kazakh letters included.
@@ -112,10 +118,6 @@ def _spellings_of(name: str, limit: int = 96) -> set[str]:
     return {"".join(p) for p in itertools.islice(itertools.product(*options), limit)}
 
 
-def _words(*blocks: str) -> frozenset[str]:
-    return frozenset(w.lower() for block in blocks for w in block.split())
-
-
 FIRST_NAMES_CYRILLIC = _words(_RU_MALE, _RU_FEMALE, _KK_MALE, _KK_FEMALE, _CENTRAL_ASIAN)
 
 
@@ -127,7 +129,7 @@ def first_names_latin() -> frozenset[str]:
 
 
 # Words before a name that say a person follows ("programmer Andrey", "респондент Айгерим").
-CUES_BEFORE = frozenset(
+CUES_BEFORE = _words(
     """mr mrs ms miss dr prof professor academician dean rector minister deputy director
     chairman chairwoman senator akim president author programmer engineer migrant worker teacher
     student doctor nurse driver farmer builder respondent interviewee informant participant
@@ -142,20 +144,20 @@ CUES_BEFORE = frozenset(
     академик министр директор аким предприниматель экономист автор бухгалтер юрист продавец
     продавщица пенсионер пенсионерка начальник
     бағдарламашы мұғалім дәрігер жүргізуші әріптес досы әйелі күйеуі анасы әкесі ағасы
-    інісі апасы қарындасы сіңлісі кәсіпкер зейнеткер мырза ханым""".split()
+    інісі апасы қарындасы сіңлісі кәсіпкер зейнеткер мырза ханым"""
 )
 # Words after a name that say it was a person ("Andrey said", "Айгерім деді", "Нұрлан мырза").
-CUES_AFTER = frozenset(
+CUES_AFTER = _words(
     """said says told explained recalled noted added replied asked remembered argued stated
     believes believed thinks thought complained admitted mentioned described works worked
     lives lived moved came left wrote sent
     сказал сказала рассказал рассказала говорит говорил говорила отметил отметила пояснил
     пояснила добавил добавила вспоминает вспоминал вспоминала считает ответил ответила
     уехал уехала приехал приехала работает работал работала живёт живет жил жила
-    деді айтты айтады айтқан атты есімді мырза ханым апай ағай әпке аға""".split()
+    деді айтты айтады айтқан атты есімді мырза ханым апай ағай әпке аға"""
 )
 # Titles and roles that are capitalised but never a name ("Professor Department").
-NOT_NAMES = frozenset(
+NOT_NAMES = _words(
     """the a an in on at of and for to by with from as this that these those it he she they we
     i his her their our its but or if when while after before during since according however
     also although because both each every many most some such other another which who what
@@ -167,7 +169,16 @@ NOT_NAMES = frozenset(
     interestingly surprisingly notably specifically generally typically usually often
     sometimes always never currently initially subsequently ultimately eventually
     additionally accordingly consequently respectively dear hello thanks thank
-    where why how not no yes everyone someone somebody nobody anyone all one people others everybody there here then thus hence therefore moreover furthermore
+    later then yesterday today now first second finally meanwhile recently previously earlier
+    last next tomorrow so yet still only even just perhaps maybe indeed instead nevertheless
+    nonetheless otherwise similarly likewise overall together whereas unlike like despite
+    through under over between among within without about above below across against along
+    around behind beyond into toward towards upon via per once unfortunately fortunately
+    interestingly surprisingly notably specifically generally typically usually often
+    sometimes always never currently initially subsequently ultimately eventually
+    additionally accordingly consequently respectively dear hello thanks thank
+        where why how not no yes everyone someone somebody nobody anyone all one people others
+    everybody there here then thus hence therefore moreover furthermore
     mr mrs ms dr prof professor senior lecturer associate assistant head director deputy
     minister chairman vice rector dean president member group committee council agency bureau
     office company foundation fund bank program programme project law code article decree
@@ -181,7 +192,8 @@ NOT_NAMES = frozenset(
     rostov kharkov kharkiv lvov pskov orenburg chelyabinsk ekaterinburg yekaterinburg
     department university institute faculty ministry republic street avenue doctor phd
     candidate sciences science economic economics social research center centre national state
-    international migration labour labor journal vol no author corresponding abstract keywords
+    international migration labour labor journal vol no author authors corresponding experts
+    respondents participants interviewees abstract keywords
     introduction methods method results discussion conclusion conclusions references table
     figure fig appendix chapter section expert interview respondent participant person
     january february march april may june july august september october november december
@@ -192,18 +204,24 @@ NOT_NAMES = frozenset(
     наук автор аннотация введение заключение литература таблица рисунок эксперт респондент
     интервью январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь
     қазақстан республикасы университеті министрлігі облысы ауданы қаласы көшесі даңғылы
-    эксперт сұхбат кіріспе қорытынды әдебиеттер кесте сурет""".split()
+    ол оның олар олардың мен менің біз біздің сен сенің сіз сіздің бұл осы сол өз өзі өзінің
+    барлық кейін содан бірақ және сондай мұнда онда
+    он она они его её ее их мы мой моя наш наша этот эта это там тут когда потом после
+    эксперт сұхбат кіріспе қорытынды әдебиеттер кесте сурет"""
 )
 # Words after a name-like word that make it part of an institution or a place
 # ("Nazarbayev University", "Satpayev Str.", "Абай даңғылы").
-INSTITUTION_AFTER = frozenset(
+INSTITUTION_AFTER = _words(
     """university institute academy school college foundation fund centre center museum
     airport station street str st avenue ave prospect boulevard road highway square park
     library hospital clinic program programme prize award scholarship district region
     stadium theatre theater hall plaza lane mall
     университет университета университете институт институте академия школа фонд улица
     ул проспект пр бульвар площадь парк библиотека больница район
-    университеті институты академиясы мектебі қоры көшесі даңғылы ауданы атындағы""".split()
+    университеті институты академиясы мектебі қоры көшесі даңғылы ауданы атындағы"""
 )
 # Words before a name-like word that make it an institution's or a street's name.
-INSTITUTION_BEFORE = frozenset("after им имени named ул пр str st".split())
+INSTITUTION_BEFORE = _words(
+    """after им имени ул пр str st улица улице улицу улицы проспект проспекте проспекта
+    бульвар бульваре площадь площади переулок переулке микрорайон микрорайоне мкр"""
+)

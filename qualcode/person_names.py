@@ -55,7 +55,8 @@ _LAT_PATRONYMIC = re.compile(r"(?:ovich|evich|ovna|evna|ichna)$")
 _WEAK_SURNAME = re.compile(r"(?:in|ina|yn|yna|bay|bai|ich|uk|yuk|chuk|yan|ian)$")
 _SEPARATE_PATRONYMIC = {"ұлы", "улы", "қызы", "кызы", "uly", "kyzy", "uulu"}
 _ET_AL = re.compile(r"[ \u00a0]+et\.? al\b")
-_REFERENCE_INITIAL = re.compile(r",[ \u00a0]?(?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]|Zh|Sh|Ch|Kh|Yu|Ya|Ye)\.")
+_INITIAL = r"(?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]|Zh|Sh|Ch|Kh|Yu|Ya|Ye)\."
+_REFERENCE_INITIAL = re.compile(rf",[ \u00a0]?{_INITIAL}(?:[ \u00a0]?{_INITIAL}){{0,2}}")
 
 
 @dataclass
@@ -101,6 +102,15 @@ def _dictionary_class(word: str) -> str | None:
     return "common"
 
 
+def _common_russian(token: _Token) -> bool:
+    """A word of the Russian dictionary (not a name) opening a sentence ("Авторы", "Причина")."""
+    return (
+        token.sentence_start
+        and _cyrillic(token.low)
+        and _dictionary_class(token.text.capitalize()) == "common"
+    )
+
+
 def _stems(low: str) -> Iterable[str]:
     """The word and the word without a Kazakh case ending or an English possessive."""
     yield low
@@ -110,6 +120,20 @@ def _stems(low: str) -> Iterable[str]:
     for ending in _KK_CASE.split("|"):
         if low.endswith(ending) and len(low) - len(ending) >= 3:
             yield low[: -len(ending)]
+
+
+def base_form(word: str) -> str:
+    """A name without case endings, to tell whether two mentions are one person ("Андрею",
+    "Андрей"; "Айгерімнің", "Айгерім"; "Nurlan's", "Nurlan")."""
+    low = word.lower()
+    if _cyrillic(low) and (morph := _morph()) is not None and morph.word_is_known(low):
+        for parse in morph.parse(low):
+            if {"Name", "Surn", "Patr"} & parse.tag.grammemes:
+                return parse.normal_form
+    for stem in _stems(low):
+        if stem != low and (is_first_name(stem) or _CYR_SURNAME.search(stem)):
+            return stem
+    return low.rstrip("'’")
 
 
 def is_first_name(low: str) -> bool:
@@ -126,7 +150,7 @@ def _name_shaped(token: _Token) -> bool:
         known = _dictionary_class(token.text.capitalize())
         if known == "name":
             return True
-        if known == "common":
+        if known == "common" and token.sentence_start:
             return False
         return bool(_CYR_SURNAME.search(low) or _CYR_PATRONYMIC.search(low)) and len(low) >= 5
     if is_first_name(low):
@@ -157,14 +181,19 @@ def _tokens(text: str) -> list[_Token]:
             )
         )
     lower_case = {t.low for t in tokens if not t.capital}
-    for token in tokens:
+    for k, token in enumerate(tokens):
         if token.initial:
             continue
+        before_initial = k + 1 < len(tokens) and tokens[k + 1].initial
         token.stop = (
             len(token.text) < 2
             or any(stem in lists.NOT_NAMES for stem in _stems(token.low))
             or token.low.rstrip(".") in lists.INSTITUTION_AFTER
-            or (token.low in lower_case and not _name_shaped(token))
+            or token.low in lists.CUES_BEFORE
+            or (
+                (token.low in lower_case or (_common_russian(token) and not before_initial))
+                and not _name_shaped(token)
+            )
         )
     return tokens
 
@@ -187,9 +216,7 @@ def _mark_seeds(text: str, tokens: list[_Token], known: set[str]) -> None:
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         low = token.low
         ambiguous = low in lists.AMBIGUOUS_FIRST and token.sentence_start
-        if any(stem in known for stem in _stems(low)) and not ambiguous:
-            token.seed = True
-        elif _name_shaped(token) and not ambiguous:
+        if not ambiguous and (any(s in known for s in _stems(low)) or _name_shaped(token)):
             token.seed = True
         elif not _cyrillic(low) and _WEAK_SURNAME.search(low) and len(low) >= 5:
             token.weak = True
@@ -207,9 +234,14 @@ def _mark_seeds(text: str, tokens: list[_Token], known: set[str]) -> None:
             token.seed = True
 
 
-def _institution_follows(tokens: list[_Token], after: int) -> bool:
-    """An institution word within the next three words ("Nazarbayev University")."""
-    for token in tokens[after : after + 3]:
+def _institution_follows(text: str, tokens: list[_Token], after: int) -> bool:
+    """An institution word within the next three words of the same phrase ("Nazarbayev
+    University", "Gumilyov Eurasian National University")."""
+    for k in range(after, min(after + 3, len(tokens))):
+        token = tokens[k]
+        gap = _FOOTNOTE.sub("", text[tokens[k - 1].end : token.start]) if k else " "
+        if not (_SPACE.fullmatch(gap) or tokens[k - 1].initial or gap.startswith(".")):
+            return False
         if token.low.rstrip(".") in lists.INSTITUTION_AFTER:
             return True
         if not token.capital:
@@ -235,9 +267,13 @@ def _runs(text: str, tokens: list[_Token]) -> list[tuple[int, int]]:
         named = any(t.seed for t in run) or (has_initials and words)
         weak_pair = len(words) >= 2 and any(t.weak for t in words)
         prev = tokens[i - 1] if i else None
-        institution = _institution_follows(tokens, j + 1) or (
+        institution = _institution_follows(text, tokens, j + 1) or (
             prev is not None and prev.low in lists.INSTITUTION_BEFORE and not has_initials
         )
+        if institution and has_initials:  # "Ахметов Д. Абай даңғылы": the street is not his
+            last_initial = max(k for k in range(i, j + 1) if tokens[k].initial)
+            if any(not t.initial for t in tokens[i:last_initial]):
+                j, institution = last_initial, False
         if words and (named or weak_pair) and not institution:
             found.append((i, j))
         i = j + 1
@@ -265,5 +301,7 @@ def find(text: str, known: Iterable[str] = ()) -> list[tuple[int, int]]:
         end = tokens[last].end
         if tokens[last].initial:
             end += 1  # the full stop of "Delovarova L.F."
+        elif m := _REFERENCE_INITIAL.match(text, end):
+            end = m.end()  # "Laruelle, M."
         spans.append((tokens[first].start, end))
     return spans

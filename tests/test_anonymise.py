@@ -46,7 +46,7 @@ def _import(cli, tmp_path: Path, text: str = NOTES, name: str = "expert-a") -> N
         ("живёт на ул. Абая 10.", "ул. Абая 10"),
         ("на пр. Назарбаева 223/1 жил", "пр. Назарбаева 223/1"),
         ("Абай көшесі 5 үйде", "Абай көшесі 5"),
-        ("Mr. Brown came", "Mr. Brown"),
+        ("Mr. Brown came", "Brown"),  # the title stays: "Mr. Person 1"
         ("Респондент Иванов Иван Иванович сказал", "Иванов Иван Иванович"),
         ("Говорил Петров П. П. вчера", "Петров П. П."),
         ("Нұрлан Серікұлы келді", "Нұрлан Серікұлы"),
@@ -74,11 +74,12 @@ def test_check_lists_findings_and_exits_1(cli, project, tmp_path: Path):
     rows = json.loads(result.stdout)
     assert {r["kind"] for r in rows} == {"person", "email", "phone", "url", "iin", "address"}
     first = rows[0]
-    assert set(first) == {"source", "offset", "text", "kind"}
+    assert set(first) == {"source", "offset", "text", "kind", "replacement"}
     assert NOTES[first["offset"] : first["offset"] + len(first["text"])] == first["text"]
     assert {"source": "expert-a", "offset": NOTES.index("880101300123")} | {
         "text": "880101300123",
         "kind": "iin",
+        "replacement": "[IIN]",
     } in rows
 
 
@@ -90,7 +91,10 @@ def test_names_file_finds_names_the_rules_miss(cli, project, tmp_path: Path):
     names.write_text("# real names, never committed\nAigerim Sadykova\n", encoding="utf-8")
     result = cli("anonymise", "check", "a", "b", "--names", names, "--format", "csv")
     assert result.exit_code == 1
-    assert result.stdout.splitlines()[1:] == ["a,0,Aigerim,person", "a,21,Sadykova,person"]
+    assert result.stdout.splitlines()[1:] == [
+        "a,0,Aigerim,person,Person 1",
+        "a,21,Sadykova,person,Person 2",
+    ]
 
 
 def test_check_exits_0_when_clean(cli, project, tmp_path: Path):
@@ -188,7 +192,7 @@ def test_undo_after_apply_removes_the_coding_on_the_moved_words(cli, project, tm
     ("rows", "message"),
     [
         ("real,pseudonym\n", "no names to replace"),
-        ("Aigerim\n", "want two cells"),
+        ("Aigerim\n", "want 2 cells"),
         ("Aigerim,A\naigerim,B\n", "mapped twice"),
         ("Aigerim,Bolat\nBolat,C\n", "also a real name"),
     ],

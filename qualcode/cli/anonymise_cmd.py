@@ -11,24 +11,29 @@ from qualcode.cli.app import DbOption, Format, FormatOption, OutputOption, emit,
 
 anonymise_app = sub_app("anonymise", "Check sources for identifying details; replace real names.")
 
+NamesOption = Annotated[
+    Path | None,
+    typer.Option("--names", help="A private file of real names, one per line (not stored)."),
+]
+ModelOption = Annotated[
+    str | None,
+    typer.Option(help="A trained spaCy pipeline whose NER adds to the rules for person names."),
+]
+
 
 @anonymise_app.command("check")
 def check(
     sources: Annotated[
         list[str] | None, typer.Argument(help="Source titles or ids (default: all sources).")
     ] = None,
-    names: Annotated[
-        Path | None,
-        typer.Option("--names", help="A private file of real names, one per line (not stored)."),
-    ] = None,
-    model: Annotated[
-        str | None, typer.Option(help="A trained spaCy pipeline for person names (NER).")
-    ] = None,
+    names: NamesOption = None,
+    model: ModelOption = None,
     fmt: FormatOption = Format.table,
     output: OutputOption = None,
     db: DbOption = "qualcode.db",
 ) -> None:
-    """List names, e-mails, phones, URLs, IIN/BIN numbers and addresses; exit 1 if any."""
+    """List names, e-mails, phones, URLs, ORCID iDs, IIN/BIN numbers and addresses, each with a
+    suggested replacement (edit it and give the file to `apply --map`); exit 1 if any."""
     import pandas as pd
 
     from qualcode import anonymise
@@ -36,10 +41,11 @@ def check(
     project = open_db(db)
     with project.session(write=False) as session:
         findings = anonymise.check(session, sources or [], names, model)
-    table = pd.DataFrame(
-        [(f.source, f.start, f.text, f.kind) for f in findings],
-        columns=["source", "offset", "text", "kind"],
-    )
+        rows = anonymise.review_rows(session, findings)
+    table = pd.DataFrame(rows, columns=anonymise.REVIEW_COLUMNS)
+    if fmt in (Format.csv, Format.xlsx):  # "+7 701 ..." must not run as a formula
+        for column in ("text", "replacement"):
+            table[column] = table[column].map(anonymise.spreadsheet_safe)
     if findings:
         emit(table, fmt, output)
         raise typer.Exit(1)
@@ -49,13 +55,38 @@ def check(
 @anonymise_app.command("apply")
 def apply(
     map_file: Annotated[
-        Path, typer.Option("--map", help="CSV of real,pseudonym rows (header optional).")
-    ],
+        Path | None,
+        typer.Option(
+            "--map",
+            help="A review file from `check --format csv`, or real,pseudonym rows.",
+        ),
+    ] = None,
+    found: Annotated[
+        bool,
+        typer.Option("--found", help="Replace what `check` finds by its suggestions, at once."),
+    ] = False,
+    allow_unused: Annotated[
+        bool,
+        typer.Option("--allow-unused", help="Apply even if some map rows replace nothing."),
+    ] = False,
+    names: NamesOption = None,
+    model: ModelOption = None,
     db: DbOption = "qualcode.db",
 ) -> None:
-    """Replace real names by pseudonyms in every source; codings stay on the same words."""
+    """Replace real names (and e-mails, phones...) in every source; codings stay on their words."""
     from qualcode import anonymise
+    from qualcode.errors import InputError
 
+    if (map_file is None) == (not found):
+        raise InputError("anonymise apply: give either --map FILE or --found")
     project = open_db(db)
-    summary = project.transaction(lambda session: anonymise.apply_map(session, map_file))
+    if found:
+        summary = project.transaction(lambda session: anonymise.apply_found(session, names, model))
+    else:
+        assert map_file is not None
+        summary = project.transaction(
+            lambda session: anonymise.apply_map(session, map_file, allow_unused)
+        )
+    for row in summary.unused:
+        typer.echo(f"warning: map {row} replaced nothing", err=True)
     typer.echo(str(summary))
