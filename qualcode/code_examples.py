@@ -100,6 +100,8 @@ def default(session: Session, code_ids: set[int] | None = None) -> dict[int, Quo
         Excerpt.end,
         _excerpt_text(),
     )
+    if code_ids is not None and len(code_ids) <= 100:  # one code (the TUI): read only its codings
+        query = query.where(Coding.code_id.in_(code_ids))
     per_code: dict[int, list[tuple]] = {}
     for row in session.execute(query):
         if code_ids is None or row[0] in code_ids:
@@ -143,12 +145,16 @@ def _shortest(rows: list[tuple], sentences: dict[int, list[tuple[int, int]]]) ->
     return Quote(row[3], " ".join(row[8].split()), "default", row[4])
 
 
-def examples(session: Session) -> dict[int, Quote]:
-    """Each active code's quote by the order above (codes with none are absent)."""
+def examples(session: Session, code_ids: set[int] | None = None) -> dict[int, Quote]:
+    """Each active code's quote by the order above, of all codes or only ``code_ids`` (codes
+    with none are absent)."""
     out = chosen(session)
     for code_id, quote in imported(session).items():
         out.setdefault(code_id, quote)
     active = set(session.scalars(select(Code.id).where(Code.status == "active")))
+    if code_ids is not None:
+        active &= code_ids
+        out = {k: v for k, v in out.items() if k in active}
     missing = active - set(out)
     if missing:
         out.update(default(session, missing))
@@ -157,4 +163,4 @@ def examples(session: Session) -> dict[int, Quote]:
 
 def example_of(session: Session, code: Code) -> Quote | None:
     """One code's quote, as the appendix prints it."""
-    return examples(session).get(code.id)
+    return examples(session, {code.id}).get(code.id)

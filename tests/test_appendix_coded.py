@@ -330,7 +330,9 @@ def test_yaml_export_writes_the_chosen_example_and_import_restores_it(cli, coded
     quota = _choose(cli, coded)
     out = tmp_path / "codebook.yaml"
     assert cli("codebook", "export", "-f", "yaml", "-o", out).exit_code == 0
-    entry = next(c for c in yaml.safe_load(out.read_text("utf-8"))["codes"] if c["name"] == "Labour")
+    entry = next(
+        c for c in yaml.safe_load(out.read_text("utf-8"))["codes"] if c["name"] == "Labour"
+    )
     start = NOTES["A notes"][2].index("The quota system changed")
     assert entry["example"] == {
         "participant": "Expert A",

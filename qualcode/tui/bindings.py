@@ -29,6 +29,7 @@ SOURCE = [
     Binding("v", "in_vivo", "In vivo"),
     Binding("x", "remove_coding", "Remove"),
     Binding("m", "memo", "Memo"),
+    Binding("e", "mark_example", "Example"),
     Binding("escape", "back", "Back"),
 ]
 

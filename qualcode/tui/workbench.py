@@ -152,6 +152,29 @@ class Workbench:
         self.write(work)
         return Done("memo saved" if memo.strip() else "memo cleared")
 
+    def mark_example(self, coding_id: int) -> Done:
+        """Make a coding's excerpt the example the appendix quotes for its code."""
+
+        def work(session: Session) -> str:
+            found = session.get(Coding, coding_id)
+            if found is None:
+                raise NotFoundError(f"coding #{coding_id} no longer exists")
+            codebook.set_example(session, found.code, found.excerpt, self._coder(session))
+            return found.code.name
+
+        return Done(f"the appendix quotes this for {self.write(work)}")
+
+    def example(self, code_id: int) -> str:
+        """The example the appendix prints for a code, and where it comes from."""
+        from qualcode import code_examples
+
+        def work(session: Session) -> str:
+            quote = code_examples.example_of(session, self._code(session, code_id))
+            origin = f" ({quote.origin})" if quote is not None else ""
+            return code_examples.cite(quote) + origin
+
+        return self.read(work)
+
     # --- codebook -----------------------------------------------------------------------
 
     def create_code(self, name: str, definition: str | None = None) -> int:

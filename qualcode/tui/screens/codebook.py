@@ -74,7 +74,9 @@ class CodebookScreen(WorkbenchScreen):
             if code.merged_into in book.codes:
                 text.append(f" into {book.codes[code.merged_into].name}")
             text.append(f"\nCodings: {code.count}\nColour: {code.colour}\n")
-            text.append(f"Themes: {', '.join(themes) or '—'}\n\n")
+            text.append(f"Themes: {', '.join(themes) or '—'}\n")
+            text.append("Example: ", "bold")
+            text.append(f"{self.app.workbench.example(code.id)}\n\n")
             text.append(code.definition or "No definition yet (d to write one).", "italic")
         elif kind == "theme" and key in book.theme_by_id:
             theme = book.theme_by_id[key]

@@ -174,6 +174,12 @@ class SourceScreen(WorkbenchScreen):
 
         self._pick_coding("Memo on", ask)
 
+    def action_mark_example(self) -> None:
+        self._pick_coding(
+            "Quote in the appendix",
+            lambda span: self.app.act(self.app.workbench.mark_example, span.coding_id),
+        )
+
     def action_back(self) -> None:
         self.app.start_source = None  # home shows the project from now on
         self.app.pop_screen()
