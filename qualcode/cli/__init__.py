@@ -9,6 +9,7 @@ from qualcode.cli import (  # noqa: F401  (registers the commands)
     coding_cmd,
     demo_cmd,
     gdocs_cmd,
+    memos_cmd,
     participants_cmd,
     project_cmd,
     refi_cmd,
