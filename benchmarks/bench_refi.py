@@ -1,24 +1,27 @@
-"""REFI-QDA speed: export and import of a large .qdpx (prints figures; not a test).
+"""REFI-QDA speed and memory: export and import of a large .qdpx (prints figures; not a test).
 
 Builds a project in SQLite with bulk inserts (default: 1,000 sources, 500,000 codings by two
-coders on 250,000 excerpts), exports it with qualcode's own exporter, then times
-``import_project`` into a fresh SQLite project. A second, small run (10,000 codings) shows the
-everyday case. Usage: python benchmarks/bench_refi.py [--sources N] [--codings N] [--keep DIR]
+coders on 250,000 excerpts), exports it with qualcode's own exporter, then runs
+``import_project`` into a fresh SQLite project in a child process, several times, and prints the
+wall and CPU time and the child's peak memory (``resource.getrusage(...).ru_maxrss``): min and
+median over the runs, because the shared machine is noisy. A second, small run (10,000 codings)
+shows the everyday case.
+
+Usage: python benchmarks/bench_refi.py [--sources N] [--codings N] [--repeat N] [--keep DIR]
+       python benchmarks/bench_refi.py --import-only FILE.qdpx [--repeat N]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
-
-from sqlalchemy import func, insert, select
-
-from qualcode import open_project
-from qualcode.formats import refi
-from qualcode.models import Code, Coder, Coding, Excerpt, Source, new_guid, utcnow
 
 WORDS = [
     "migration",
@@ -36,6 +39,11 @@ WORDS = [
 
 def build(path: Path, sources: int, codings: int) -> None:
     """A project of ``sources`` texts with ``codings`` codings (2 coders per excerpt)."""
+    from sqlalchemy import insert, select
+
+    from qualcode import open_project
+    from qualcode.models import Code, Coder, Coding, Excerpt, Source, new_guid, utcnow
+
     rng = random.Random(7)
     for old in path.parent.glob(f"{path.name}*"):
         old.unlink()
@@ -93,7 +101,69 @@ def build(path: Path, sources: int, codings: int) -> None:
     project.close()
 
 
-def run(workdir: Path, sources: int, codings: int) -> None:
+def child_import(qdpx: Path, db: Path) -> None:
+    """Run in a fresh process: import ``qdpx`` into a new project at ``db``; print JSON figures."""
+    import resource
+
+    from sqlalchemy import func, select
+
+    from qualcode import open_project
+    from qualcode.formats import refi
+    from qualcode.models import Coding
+
+    for old in db.parent.glob(f"{db.name}*"):
+        old.unlink()
+    fresh = open_project(db)
+    t0, c0 = time.perf_counter(), time.process_time()
+    summary = refi.import_project(fresh, qdpx)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    with fresh.session(write=False) as s:
+        stored = s.scalar(select(func.count()).select_from(Coding))
+    fresh.close()
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    figures = {
+        "wall": wall,
+        "cpu": cpu,
+        "peak_mb": peak_kib / 1024,
+        "codings": stored,
+        "warnings": len(summary.warnings),
+    }
+    print(json.dumps(figures))
+
+
+def measure(qdpx: Path, workdir: Path, repeat: int) -> list[dict[str, float]]:
+    """``repeat`` imports of ``qdpx``, each in its own process (so peak memory is its own)."""
+    runs = []
+    for n in range(repeat):
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(qdpx), str(workdir / f"fresh-{n}.db")],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return runs
+
+
+def report(label: str, runs: list[dict[str, float]]) -> None:
+    def fig(key: str, fmt: str) -> str:
+        values = [r[key] for r in runs]
+        return f"min {min(values):{fmt}} median {statistics.median(values):{fmt}}"
+
+    codings = int(runs[0]["codings"])
+    best = min(r["wall"] for r in runs)
+    print(
+        f"{label} | {codings:>9,} codings | import wall {fig('wall', '6.1f')} s | "
+        f"CPU {fig('cpu', '6.1f')} s | peak {fig('peak_mb', '6.0f')} MB | "
+        f"{codings / best:,.0f} codings/s (best) | warnings {int(runs[0]['warnings'])} | "
+        f"{len(runs)} runs"
+    )
+
+
+def run(workdir: Path, sources: int, codings: int, repeat: int) -> None:
+    from qualcode import open_project
+    from qualcode.formats import refi
+
     src = workdir / f"source-{codings}.db"
     t0 = time.perf_counter()
     build(src, sources, codings)
@@ -103,34 +173,33 @@ def run(workdir: Path, sources: int, codings: int) -> None:
     qdpx = refi.export_project(project, workdir / f"bench-{codings}.qdpx")
     exported = time.perf_counter() - t0
     project.close()
-    for old in workdir.glob(f"fresh-{codings}.db*"):
-        old.unlink()
-    fresh = open_project(workdir / f"fresh-{codings}.db")
-    t0, c0 = time.perf_counter(), time.process_time()
-    summary = refi.import_project(fresh, qdpx)
-    imported, cpu = time.perf_counter() - t0, time.process_time() - c0
-    with fresh.session(write=False) as s:
-        stored = s.scalar(select(func.count()).select_from(Coding))
-    fresh.close()
     print(
-        f"{sources:>6,} sources {stored:>9,} codings | build {built:6.1f} s | "
-        f"export {exported:6.1f} s ({qdpx.stat().st_size / 1e6:,.1f} MB .qdpx) | "
-        f"import {imported:6.1f} s (CPU {cpu:.1f} s; {stored / imported:,.0f} codings/s) | "
-        f"warnings {len(summary.warnings)}"
+        f"{sources:>6,} sources: build {built:6.1f} s | export {exported:6.1f} s "
+        f"({qdpx.stat().st_size / 1e6:,.1f} MB .qdpx)"
     )
+    report(f"{sources:>6,} sources", measure(qdpx, workdir, repeat))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sources", type=int, default=1_000)
     parser.add_argument("--codings", type=int, default=500_000)
+    parser.add_argument("--repeat", type=int, default=3, help="imports per size (min, median)")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep the files")
+    parser.add_argument("--import-only", type=Path, help="only time imports of this .qdpx")
+    parser.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child_import(*args.child)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         workdir = args.keep or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
-        run(workdir, 20, 10_000)
-        run(workdir, args.sources, args.codings)
+        if args.import_only:
+            report(args.import_only.name, measure(args.import_only, workdir, args.repeat))
+            return
+        run(workdir, 20, 10_000, args.repeat)
+        run(workdir, args.sources, args.codings, args.repeat)
 
 
 if __name__ == "__main__":

@@ -152,3 +152,90 @@ def sources_of(path: Path) -> dict[str, bytes]:
 def codes_by_name(project) -> dict[str, Code]:
     with project.session(write=False) as s:
         return {c.name: c for c in s.scalars(select(Code))}
+
+
+# --- vendor fixtures: .qdpx files written with zipfile + lxml, positions counted each vendor's way
+
+NS = "urn:QDA-XML:project:1.0"
+
+
+def units16(text: str) -> int:
+    """UTF-16 code units of ``text`` (counted independently of qualcode's converter)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def vendor_spans(raw: str, words: list[str], vendor: str) -> list[tuple[int, int]]:
+    """Where each of ``words`` (first occurrence) lies in the raw text, counted as ``vendor``
+    counts: nvivo = UTF-16 units, CR+LF as 2; atlas = code points, a line break as 1;
+    standard = code points, CR+LF as 2."""
+    out = []
+    for word in words:
+        start = raw.index(word)
+        before, inside = raw[:start], word
+        if vendor == "nvivo":
+            out.append((units16(before), units16(before) + units16(inside)))
+        elif vendor == "atlas":
+            b = before.replace("\r\n", "\n")
+            out.append((len(b), len(b) + len(inside.replace("\r\n", "\n"))))
+        else:
+            out.append((len(before), len(before) + len(inside)))
+    return out
+
+
+def vendor_project(
+    path: Path,
+    *,
+    origin: str | None,
+    sources: list[tuple[str, bytes, list[tuple[str, int, int, str]]]],
+    codes: list[tuple[str, str]],
+    folder: str = "sources",
+    inline: bool = False,
+    path_of=None,
+) -> Path:
+    """A .qdpx as a vendor writes it: ``sources`` are (name, file bytes, [(selection guid,
+    start, end, code guid)]); ``codes`` (guid, name). ``folder`` is the entry folder's name;
+    ``inline`` puts the text in PlainTextContent; ``path_of(n)`` overrides plainTextPath."""
+    root = etree.Element(f"{{{NS}}}Project", nsmap={None: NS}, name="vendor project")
+    if origin is not None:
+        root.set("origin", origin)
+    users = etree.SubElement(root, f"{{{NS}}}Users")
+    etree.SubElement(users, f"{{{NS}}}User", guid=USER, name="Aigerim")
+    book = etree.SubElement(etree.SubElement(root, f"{{{NS}}}CodeBook"), f"{{{NS}}}Codes")
+    for guid, name in codes:
+        etree.SubElement(book, f"{{{NS}}}Code", guid=guid, name=name, isCodable="true")
+    holder = etree.SubElement(root, f"{{{NS}}}Sources")
+    files = {}
+    for n, (name, data, selections) in enumerate(sources):
+        guid = str(uuid.UUID(int=0xA0000000000040008000000000000000 + n))
+        el = etree.SubElement(holder, f"{{{NS}}}TextSource", guid=guid, name=name)
+        if inline:
+            etree.SubElement(el, f"{{{NS}}}PlainTextContent").text = data.decode("utf-8-sig")
+        else:
+            el.set("plainTextPath", path_of(n) if path_of else f"internal://{guid}.txt")
+            files[f"{folder}/{guid}.txt"] = data
+        for sel_guid, start, end, code in selections:
+            sel = etree.SubElement(
+                el,
+                f"{{{NS}}}PlainTextSelection",
+                guid=sel_guid,
+                startPosition=str(start),
+                endPosition=str(end),
+            )
+            coding = etree.SubElement(
+                sel, f"{{{NS}}}Coding", guid=str(uuid.uuid4()), creatingUser=USER
+            )
+            etree.SubElement(coding, f"{{{NS}}}CodeRef", targetGUID=code)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("project.qde", etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return path
+
+
+USER = "5e000000-0000-4000-8000-000000000001"
+
+
+def excerpt_texts(project) -> dict[str, str]:
+    """Each excerpt's text by its GUID (the selection's GUID when the file gave one)."""
+    with project.session(write=False) as s:
+        return {e.guid: e.text for e in s.scalars(select(Excerpt))}

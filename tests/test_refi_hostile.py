@@ -80,11 +80,24 @@ def test_zip_entries_outside_the_archive_are_refused(filled, tmp_path, entry):
     refused(filled, refi.import_project, path, "refused")
 
 
+BOMB_QDE = b"""<?xml version="1.0"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="bomb"><Sources>
+<TextSource guid="ab100000-0000-4000-8000-000000000001" name="Bomb"
+ plainTextPath="internal://bomb.txt"/></Sources></Project>"""
+
+
 def test_zip_bomb_stopped_by_the_declared_size(filled, tmp_path, monkeypatch):
-    monkeypatch.setattr(safety, "MAX_TOTAL_BYTES", 1 << 20)
-    path = qdpx_with(tmp_path, {"project.qde": b"<a/>", "sources/bomb.txt": b"\0" * (8 << 20)})
+    monkeypatch.setattr(safety, "MAX_TEXT_BYTES", 1 << 20)
+    monkeypatch.setattr(safety, "MAX_RATIO", 10**9)
+    path = qdpx_with(tmp_path, {"project.qde": BOMB_QDE, "sources/bomb.txt": b"a" * (8 << 20)})
     assert path.stat().st_size < 64 << 10
-    refused(filled, refi.import_project, path, "limit")
+    refused(filled, refi.import_project, path, "would inflate to 8,388,608 bytes, more than")
+
+
+def test_zip_bomb_stopped_by_its_inflation_ratio(filled, tmp_path):
+    path = qdpx_with(tmp_path, {"project.qde": BOMB_QDE, "sources/bomb.txt": b"a" * (8 << 20)})
+    message = refused(filled, refi.import_project, path, "inflates more than 100 times")
+    assert "sources/bomb.txt" in message
 
 
 def test_zip_lying_about_its_size_is_refused(filled, tmp_path):
@@ -119,7 +132,7 @@ def test_failure_half_way_leaves_the_project_unchanged(filled, tmp_path, monkeyp
     """A database error after some rows went in rolls everything back, on both backends."""
     from qualcode.formats.refi import importer
 
-    def boom(self):
+    def boom(self, doc):
         raise InputError("simulated failure while storing notes")
 
     monkeypatch.setattr(importer._Store, "memos", boom)

@@ -47,8 +47,11 @@ def test_nvivo_project_braced_guids_vendor_elements_utf16_and_positions_past_the
     text = "\n".join(summary.warnings)
     assert "urn:example:nvivo-extensions}ProjectSettings" in text
     assert "read as utf-16" in text
-    assert "outside its 35 characters (e.g. 5-9000); skipped" in text
-    assert "PDFSource element(s): qualcode codes text only; skipped" in text
+    assert (
+        "1 selection(s) outside its 35 characters "
+        "(ef000000-0000-4000-8000-000000000002 at 5-9000); skipped" in text
+    )
+    assert "1 PDFSource element(s) with 0 coding(s): qualcode codes text only; skipped" in text
     assert "set 'Focus groups' groups sources" in text
     assert (
         "code 'Language' appears twice in the file; the second became 'Language (Support)'" in text
@@ -66,30 +69,29 @@ def test_nvivo_project_braced_guids_vendor_elements_utf16_and_positions_past_the
         assert s.scalar(select(Coder.name)) == "unknown"
 
 
-def test_atlas_project_outside_texts_other_encoding_and_whole_document_coding(project, tmp_path):
-    summary = refi.import_project(project, make_qdpx(DATA / "atlas", tmp_path))
+def test_atlas_project_texts_outside_the_archive_are_refused_other_encoding_read(project, tmp_path):
+    """The .qdpx's relative:// text sits beside the archive (make_qdpx copies it there): it is
+    refused all the same, naming the source; so is the absolute:// one."""
+    path = make_qdpx(DATA / "atlas", tmp_path)
+    assert (tmp_path / "outside" / "beside.txt").is_file()
+    summary = refi.import_project(project, path)
     text = "\n".join(summary.warnings)
-    assert "source 'Elsewhere': its text is an outside file" in text
+    assert (
+        "source 'Memo doc': its text 'relative://outside/beside.txt' lies outside the archive; "
+        "refused" in text
+    )
+    assert (
+        "source 'Elsewhere': its text 'absolute://C:/Users/me/Documents/elsewhere.txt' lies "
+        "outside the archive; refused" in text
+    )
     assert "sources/cafe.txt read as cp1252 (guessed; REFI-QDA asks for UTF-8)" in text
     assert "Links skipped" in text
     with project.session(write=False) as s:
         by_title = {src.title: src for src in s.scalars(select(Source))}
-        assert set(by_title) == {"Memo doc", "Café notes"}
+        assert set(by_title) == {"Café notes"}
         assert by_title["Café notes"].text.startswith("Café au lait; naïve")
-        whole = s.scalar(select(Excerpt).where(Excerpt.source_id == by_title["Memo doc"].id))
-        assert (whole.start, whole.end) == (0, len(by_title["Memo doc"].text))
+        assert "Integration takes years" not in "".join(s.scalars(select(Source.text)))
         assert s.scalar(select(Code).where(Code.name == "Unused")) is not None
-
-
-def test_atlas_relative_text_missing_beside_the_archive_is_skipped_with_a_warning(
-    project, tmp_path
-):
-    path = make_qdpx(DATA / "atlas", tmp_path)
-    (tmp_path / "outside" / "beside.txt").unlink()
-    summary = refi.import_project(project, path)
-    assert any(
-        "'relative://outside/beside.txt' is neither in the archive" in w for w in summary.warnings
-    )
 
 
 def test_maxqda_codebook_without_descriptions_and_with_vendor_attributes(project):
@@ -115,4 +117,4 @@ def test_cli_prints_each_warning_on_its_own_stderr_line(cli, tmp_path):
     assert result.stdout.startswith(f"{path}: added 1 coders, 4 codes, 1 themes, 2 theme links")
     warnings = result.stderr.strip().splitlines()
     assert len(warnings) >= 6 and all(line.startswith("warning: ") for line in warnings)
-    assert any("positions outside its 35 characters" in line for line in warnings)
+    assert any("selection(s) outside its 35 characters" in line for line in warnings)

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from qualcode.formats.refi.importer import ImportSummary
+from qualcode.formats.refi.importer import ImportSummary, NothingImported
 
 if TYPE_CHECKING:
     from qualcode.db import Project
 
+T = TypeVar("T")
+
 __all__ = [
     "ImportSummary",
+    "NothingImported",
     "export_codebook",
     "export_project",
     "import_codebook",
@@ -52,31 +55,69 @@ def export_codebook(project: Project, path: Path | str) -> Path:
     return path
 
 
-def export_project(project: Project, path: Path | str) -> Path:
-    """Write the whole project as .qdpx: project.qde plus sources/<guid>.txt (UTF-8)."""
+def export_project(project: Project, path: Path | str, target: str = "standard") -> Path:
+    """Write the whole project as .qdpx: project.qde plus sources/<guid>.txt (UTF-8), with
+    positions counted as ``target`` reads them (standard, nvivo, atlas, maxqda)."""
+    from qualcode.errors import InputError
+    from qualcode.formats.refi.positions import TARGETS
     from qualcode.formats.refi.writer import project_xml, write_qdpx
 
+    if target not in TARGETS:
+        raise InputError(f"--for {target}: not one of {', '.join(TARGETS)}")
     path = Path(path)
     with _bulk_work(), project.session(write=False) as session:
-        qde, files = project_xml(session)
+        qde, files = project_xml(session, target)
     write_qdpx(path, qde, files)
     return path
 
 
+def _one_line(label: str, work: Callable[[], T]) -> T:
+    """Run an import; a database-level error becomes one line naming the file (the
+    transaction is rolled back, so the project is as it was)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from qualcode.errors import InputError
+
+    try:
+        return work()
+    except SQLAlchemyError as exc:
+        cause = getattr(exc, "orig", None) or exc
+        first = (str(cause).strip().splitlines() or [""])[0][:200]
+        raise InputError(
+            f"{label}: the database refused the import ({type(cause).__name__}: {first}); "
+            "nothing was imported"
+        ) from None
+
+
 def import_codebook(project: Project, path: Path | str) -> ImportSummary:
-    """Merge a .qdc codebook's codes and sets (themes) into the project, all or nothing."""
-    from qualcode.formats.refi.importer import store
+    """Merge a .qdc codebook's codes and sets (themes) into the project, all or nothing.
+
+    Raises ``NothingImported`` (an InputError, rolled back) when it would add nothing."""
+    from qualcode.formats.refi.importer import store_codebook
     from qualcode.formats.refi.reader import read_codebook
 
     doc = read_codebook(Path(path))
-    return project.transaction(lambda session: store(session, doc, codebook_only=True))
+    return _one_line(
+        str(path), lambda: project.transaction(lambda session: store_codebook(session, doc))
+    )
 
 
-def import_project(project: Project, path: Path | str) -> ImportSummary:
-    """Merge a .qdpx (users, codes, sets, cases, sources, codings, notes), all or nothing."""
-    from qualcode.formats.refi.importer import store
-    from qualcode.formats.refi.reader import read_project
+def import_project(
+    project: Project, path: Path | str, *, allow_outside: Path | str | None = None
+) -> ImportSummary:
+    """Merge a .qdpx (users, codes, sets, cases, sources, codings, notes), all or nothing.
 
+    The XML is streamed and written in batches inside one transaction. A bare .qde may read
+    texts beside itself only inside ``allow_outside``. Raises ``NothingImported`` (rolled back)
+    when the file adds nothing."""
+    from qualcode.formats.refi.importer import import_stream
+
+    path = Path(path)
+    outside = Path(allow_outside) if allow_outside else None
     with _bulk_work():
-        doc = read_project(Path(path))
-        return project.transaction(lambda session: store(session, doc, codebook_only=False))
+        return _one_line(
+            str(path),
+            lambda: project.transaction(
+                lambda session: import_stream(session, path, str(path), allow_outside=outside)
+            ),
+        )

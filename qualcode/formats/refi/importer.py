@@ -10,13 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from qualcode import events, lookup
+from qualcode.errors import InputError
 from qualcode.formats.refi import schema as S
 from qualcode.formats.refi.reader import RDocument, RSource, RUser
 from qualcode.models import (
@@ -108,7 +111,7 @@ def _bulk(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     values = []
     for name in order:
         column = [row.get(name) for row in rows]
-        process = table.c[name].type._cached_bind_processor(conn.dialect)
+        process = table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
         if process is not None:
             cached = functools.lru_cache(maxsize=1 << 16)(process)
             column = [None if v is None else cached(v) for v in column]
@@ -158,38 +161,78 @@ def _free_name(name: str, taken: set[str], hint: str | None) -> str:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-class _Store:
-    def __init__(self, session: Session, doc: RDocument, summary: ImportSummary) -> None:
-        self.s = session
-        self.doc = doc
+class NothingImported(InputError):
+    """An import that added nothing it was given (rolled back); carries the summary."""
+
+    def __init__(self, message: str, summary: ImportSummary) -> None:
+        super().__init__(message)
         self.summary = summary
+
+
+BATCH = 20_000  # selections written per batch: bounded memory, few round trips
+
+
+class _Store:
+    """Writes a streamed document: the parts before the sources at ``header``, each source as
+    it arrives (with its segments, excerpts and codings, in batches), the rest at ``finish``."""
+
+    def __init__(self, session: Session, summary: ImportSummary, label: str) -> None:
+        self.s = session
+        self.summary = summary
+        self.label = label
         self.now = utcnow()
+        self.doc: RDocument | None = None
         self.users: dict[str, int] = {}
         self.codes: dict[str, int] = {}
+        self.codes_seen = 0
         self.themes: dict[str, int] = {}
         self.participants: dict[str, int] = {}
         self.sources: dict[str, int] = {}
-        self.new_sources: set[int] = set()
+        self.new_sources: dict[str, tuple[int, bool, dt.datetime]] = {}
+        self._case_of: dict[str, str] | None = None
+        self._cases_seen = 0
         self.excerpts: dict[str, int] = {}
         self.notes_used: set[str] = set()
         self.code_extra: dict[int, dict[str, Any]] = {}
+        self.source_notes: list[tuple[str, int]] = []
+        self.selection_notes: list[tuple[str, int]] = []
+        self.coding_notes: list[tuple[str, list[str]]] = []
+        self.unresolved: list[tuple[dict[str, Any], str]] = []
+        self.batch: list[tuple[RSource, int, bool]] = []
+        self.batch_size = 0
+        self.no_code = 0
+        self.no_user = 0
+        self.unlisted_users = 0
         self._unknown_coder: int | None = None
+        self._source_index: tuple[dict[str, int], dict[str, int], dict[str, int]] | None = None
+        self._digests: set[str] = set()
 
     def warn(self, message: str) -> None:
         self.summary.warnings.append(message)
 
+    # --- SourceSink ------------------------------------------------------------------------
+
+    def header(self, doc: RDocument) -> None:
+        """Coders, codes and participants: everything a source's codings point at."""
+        self.doc = doc
+        self.coders(doc.users)
+        self.codes_(doc)
+        self.participants_(doc)
+
+    def source(self, src: RSource) -> None:
+        stored = self.source_row(src)
+        if stored is None:
+            return
+        sid, new = stored
+        self.source_notes.extend((n, sid) for n in src.notes)
+        self.batch.append((src, sid, new))
+        self.batch_size += len(src.selections)
+        if self.batch_size >= BATCH:
+            self.flush()
+
     # --- coders ----------------------------------------------------------------------------
 
-    def coders(self) -> None:
-        known = {u.guid for u in self.doc.users}
-        missing: set[str] = set()
-        for source in self.doc.sources:
-            for sel in source.selections:
-                missing.update(c.user for c in sel.codings if c.user and c.user not in known)
-        missing.update(n.user for n in self.doc.notes if n.user and n.user not in known)
-        if missing:
-            self.warn(f"{len(missing)} user GUID(s) used but not listed under Users; named by GUID")
-        users = self.doc.users + [RUser(g, None, None) for g in sorted(missing)]
+    def coders(self, users: list[RUser]) -> None:
         rows = self.s.execute(select(Coder.id, Coder.guid, Coder.name)).all()
         by_guid = {r.guid: r.id for r in rows}
         by_name = {r.name.lower(): r.id for r in rows}
@@ -222,26 +265,41 @@ class _Store:
             self.users[guid] = self.users[target]
         self.summary.added["coders"] += len(new)
 
-    def unknown_coder(self) -> int:
-        if self._unknown_coder is None:
-            before = self.s.scalar(select(func.count()).select_from(Coder))
-            self._unknown_coder = lookup.coder(self.s, S.UNKNOWN_CODER).id
-            if self.s.scalar(select(func.count()).select_from(Coder)) != before:
-                self.summary.added["coders"] += 1
-        return self._unknown_coder
+    def coder(self, guid: str | None) -> int:
+        """The coder of a coding: its user, a coder named by the GUID of a user not listed under
+        Users, or ``unknown`` when the coding names none."""
+        if guid is None:
+            self.no_user += 1
+            if self._unknown_coder is None:
+                before = self.s.scalar(select(func.count()).select_from(Coder))
+                self._unknown_coder = lookup.coder(self.s, S.UNKNOWN_CODER).id
+                if self.s.scalar(select(func.count()).select_from(Coder)) != before:
+                    self.summary.added["coders"] += 1
+            return self._unknown_coder
+        found = self.users.get(guid)
+        if found is None:
+            self.unlisted_users += 1
+            self.coders([RUser(guid, None, None)])
+            found = self.users[guid]
+        return found
 
     # --- codes -----------------------------------------------------------------------------
 
-    def codes_(self) -> None:
+    def codes_(self, doc: RDocument) -> None:
+        """The codes read so far and not stored yet (all of them, in a file in the standard's
+        order; a file that puts its codebook after its sources gets a second call)."""
+        todo = doc.codes[self.codes_seen :]
+        self.codes_seen = len(doc.codes)
+        if not todo:
+            return
         rows = self.s.execute(select(Code.id, Code.guid, Code.name)).all()
         by_guid = {r.guid: r.id for r in rows}
         by_name = {r.name.lower(): r.id for r in rows}
         taken = set(by_name)
-        names: dict[str, str] = {}
+        names = {c.guid: c.name for c in doc.codes}
         new: list[dict[str, Any]] = []
         parents: dict[str, str] = {}
-        for code in self.doc.codes:
-            names[code.guid] = code.name
+        for code in todo:
             if code.guid in by_guid:
                 self.codes[code.guid] = by_guid[code.guid]
                 self.summary.merged["codes"] += 1
@@ -283,7 +341,7 @@ class _Store:
         ids = _insert(self.s, Code, new)
         self.codes.update(ids)
         self.summary.added["codes"] += len(new)
-        for code in self.doc.codes:
+        for code in todo:
             if code.guid in ids:
                 self.code_extra[ids[code.guid]] = {
                     "parent": parents.get(code.guid),
@@ -298,7 +356,6 @@ class _Store:
     def code_links(self) -> None:
         """Parents, merge targets and example references, once every row they name exists."""
         updates = []
-        merged = 0
         for code_id, extra in self.code_extra.items():
             row: dict[str, Any] = {"id": code_id}
             if extra.get("parent"):
@@ -307,7 +364,6 @@ class _Store:
             if extra.get("status") == "merged":
                 if target is not None and target != code_id:
                     row["status"], row["merged_into_id"] = "merged", target
-                    merged += 1
                 else:
                     self.warn(f"code #{code_id}: merged into a code not in the file; kept active")
             if extra.get("example_participant"):
@@ -350,7 +406,7 @@ class _Store:
 
     # --- themes ----------------------------------------------------------------------------
 
-    def themes_(self) -> None:
+    def themes_(self, doc: RDocument) -> None:
         rows = self.s.execute(select(Theme.id, Theme.guid, Theme.name)).all()
         by_guid = {r.guid: r.id for r in rows}
         by_name = {r.name.lower(): r.id for r in rows}
@@ -359,7 +415,7 @@ class _Store:
         parents: dict[str, str] = {}
         sibling: Counter[str | None] = Counter()
         kept = []
-        for item in self.doc.sets:
+        for item in doc.sets:
             if not item.codes and item.sources:
                 self.warn(
                     f"set {item.name!r} groups sources, not codes (qualcode has no source "
@@ -424,24 +480,26 @@ class _Store:
                 links.append({"code_id": code_id, "theme_id": theme_id, "position": position})
         if unknown:
             self.warn(f"{unknown} set member(s) name codes not in the file; skipped")
+            self.summary.skipped["set members"] += unknown
         if links:
             _bulk(self.s, CodeTheme, links)
         self.summary.added["theme links"] += len(links)
 
     # --- participants ----------------------------------------------------------------------
 
-    def participants_(self) -> None:
+    def participants_(self, doc: RDocument) -> None:
         from qualcode.participants import parse_date
 
+        todo = [c for c in doc.cases if c.guid not in self.participants]
+        if not todo:
+            return
         rows = self.s.execute(select(Participant.id, Participant.guid, Participant.pseudonym)).all()
         by_guid = {r.guid: r.id for r in rows}
         by_name = {r.pseudonym.lower(): r.id for r in rows}
         start = (self.s.scalar(select(func.max(Participant.position))) or -1) + 1
         new: list[dict[str, Any]] = []
         attributes: dict[str, dict[str, str]] = {}
-        self._case_sources: dict[str, list[str]] = {}
-        for case in self.doc.cases:
-            self._case_sources[case.guid] = case.sources
+        for case in todo:
             name = (case.name or "").strip()[:200] or f"case {case.guid[:8]}"
             if case.guid in by_guid or name.lower() in by_name:
                 self.participants[case.guid] = by_guid.get(case.guid) or by_name[name.lower()]
@@ -451,7 +509,7 @@ class _Store:
             row: dict[str, Any] = dict.fromkeys(S.CASE_FIELDS.values())
             attrs: dict[str, str] = {}
             for var_guid, value in case.values.items():
-                var = self.doc.variables.get(var_guid)
+                var = doc.variables.get(var_guid)
                 if var is None:
                     continue
                 column = S.CASE_FIELD_ALIASES.get(var.name.lower())
@@ -486,91 +544,132 @@ class _Store:
         if attr_rows:
             _bulk(self.s, ParticipantAttribute, attr_rows)
 
+    def case_of(self, doc: RDocument, source_guid: str) -> int | None:
+        """The participant whose case lists the source (the first such case)."""
+        if self._case_of is None or len(doc.cases) != self._cases_seen:
+            self._cases_seen = len(doc.cases)
+            self._case_of = {}
+            for case in doc.cases:
+                for ref in case.sources:
+                    self._case_of.setdefault(ref, case.guid)
+        return self.participants.get(self._case_of.get(source_guid, ""))
+
+    def late_cases(self, doc: RDocument) -> None:
+        """Link new sources to cases that came after them in the file (not the standard's
+        order); their modification time is kept as the file gave it."""
+        rows = []
+        for guid, (sid, linked, updated) in self.new_sources.items():
+            participant = self.case_of(doc, guid)
+            if participant and not linked:
+                rows.append({"id": sid, "participant_id": participant, "updated_at": updated})
+        if rows:
+            self.s.execute(update(Source), rows)
+
     # --- sources ---------------------------------------------------------------------------
 
-    def sources_(self) -> list[tuple[RSource, int]]:
-        """Sources added or merged; returns those whose selections should be stored."""
+    def _index(self) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+        if self._source_index is None:
+            rows = self.s.execute(
+                select(Source.id, Source.guid, Source.title, Source.checksum)
+            ).all()
+            self._source_index = (
+                {r.guid: r.id for r in rows},
+                {r.title.lower(): r.id for r in rows},
+                {r.checksum: r.id for r in rows if r.checksum},
+            )
+        return self._source_index
+
+    def source_row(self, src: RSource) -> tuple[int, bool] | None:
+        """The source's id (new, segmented; or the project's own copy) and whether it is new;
+        None when its selections cannot be stored."""
+        from qualcode import segments
         from qualcode.sources import checksum
 
-        rows = self.s.execute(select(Source.id, Source.guid, Source.title, Source.checksum)).all()
-        by_guid = {r.guid: r.id for r in rows}
-        by_title = {r.title.lower(): r.id for r in rows}
-        by_digest = {r.checksum: r.id for r in rows if r.checksum}
-        case_of: dict[str, str] = {}
-        for case_guid, refs in getattr(self, "_case_sources", {}).items():
-            for ref in refs:
-                case_of.setdefault(ref, case_guid)
-        keep: list[tuple[RSource, str]] = []
-        merged: list[tuple[RSource, int]] = []
-        new: list[dict[str, Any]] = []
-        digests: set[str] = set()
-        for src in self.doc.sources:
-            title = (src.name or "").strip() or f"source {src.guid[:8]}"
-            if not src.text.strip():
-                self.warn(f"source {title!r} has no text; skipped")
-                self.summary.skipped["sources"] += 1
-                continue
-            digest = checksum(src.text.encode("utf-8"))
-            match = by_guid.get(src.guid)
-            if match is None and title.lower() in by_title:
-                match = by_title[title.lower()]
-            if match is None and digest in by_digest:
-                match = by_digest[digest]
-            if match is not None:
-                self.sources[src.guid] = match
-                self.summary.merged["sources"] += 1
-                stored = self.s.scalar(select(Source.text).where(Source.id == match))
-                if stored == src.text:
-                    merged.append((src, match))
-                    continue
-                if src.guid in by_guid or digest in by_digest:
-                    self.warn(
-                        f"source {title!r}: the project's copy has different text; its "
-                        f"{len(src.selections)} selection(s) skipped"
-                    )
-                    continue
-                # Same title, different text: a different document; keep both.
-                del self.sources[src.guid]
-                self.summary.merged["sources"] -= 1
-                renamed = _free_name(title, set(by_title), src.guid[:8])
-                self.warn(f"source {title!r} exists with other text; imported as {renamed!r}")
-                title = renamed
-            by_title[title.lower()] = -1
-            kind = src_value(self.doc, src, "kind")
-            language = src_value(self.doc, src, "language")
-            new.append(
+        assert self.doc is not None
+        by_guid, by_title, by_digest = self._index()
+        title = (src.name or "").strip() or f"source {src.guid[:8]}"
+        lost = sum(len(sel.codings) for sel in src.selections)
+        if not src.text.strip():
+            self.warn(f"source {title!r} has no text; skipped with its {lost} coding(s)")
+            self.summary.skipped["sources"] += 1
+            self.summary.skipped["codings"] += lost
+            return None
+        if src.guid in self.sources:
+            self.warn(f"source {title!r}: its GUID appears twice in the file; imported once")
+            self.summary.skipped["codings"] += lost
+            return None
+        digest = checksum(src.text.encode("utf-8"))
+        match = by_guid.get(src.guid)
+        if match is None and title.lower() in by_title:
+            match = by_title[title.lower()]
+        if match is None and digest in by_digest:
+            match = by_digest[digest]
+        if match is not None and match < 0:  # a title already taken by this very file
+            renamed = _free_name(title, set(by_title), src.guid[:8])
+            self.warn(f"source title {title!r} appears twice in the file; imported as {renamed!r}")
+            title, match = renamed, None
+        if match is not None:
+            self.sources[src.guid] = match
+            self.summary.merged["sources"] += 1
+            stored = self.s.scalar(select(Source.text).where(Source.id == match))
+            if stored == src.text:
+                return match, False
+            if src.guid in by_guid or digest in by_digest:
+                self.warn(
+                    f"source {title!r}: the project's copy has different text; its "
+                    f"{len(src.selections)} selection(s) with {lost} coding(s) skipped"
+                )
+                self.summary.skipped["codings"] += lost
+                return None
+            # Same title, different text: a different document; keep both.
+            del self.sources[src.guid]
+            self.summary.merged["sources"] -= 1
+            renamed = _free_name(title, set(by_title), src.guid[:8])
+            self.warn(f"source {title!r} exists with other text; imported as {renamed!r}")
+            title = renamed
+        kind = src_value(self.doc, src, "kind")
+        language = (src_value(self.doc, src, "language") or "en")[:20]
+        segmentation = segments.find(src.text, language)
+        participant = self.case_of(self.doc, src.guid)
+        updated = src.modified or src.created or self.now
+        sid = _insert(
+            self.s,
+            Source,
+            [
                 {
                     "guid": src.guid,
                     "title": title[:500],
                     "kind": kind if kind in SOURCE_KINDS else "interview",
-                    "language": (language or "en")[:20],
-                    "participant_id": self.participants.get(case_of.get(src.guid, "")),
-                    "imported_from": self.doc.label,
-                    "checksum": digest if digest not in digests else None,
+                    "language": language,
+                    "participant_id": participant,
+                    "imported_from": self.label,
+                    "checksum": digest if digest not in self._digests else None,
                     "text": src.text,
                     "created_at": src.created or self.now,
-                    "updated_at": src.modified or src.created or self.now,
+                    "updated_at": updated,
                 }
-            )
-            digests.add(digest)
-            keep.append((src, src.guid))
-        ids = _insert(self.s, Source, new)
-        self.sources.update(ids)
-        self.new_sources.update(ids.values())
-        self.summary.added["sources"] += len(new)
-        return merged + [(src, ids[g]) for src, g in keep]
+            ],
+        )[src.guid]
+        segments.store(self.s, sid, segmentation)
+        self._digests.add(digest)
+        by_title[title.lower()] = -1
+        by_guid[src.guid] = -1
+        self.sources[src.guid] = sid
+        self.new_sources[src.guid] = (sid, participant is not None, updated)
+        self.summary.added["sources"] += 1
+        return sid, True
 
     # --- excerpts and codings --------------------------------------------------------------
 
-    def selections(self, stored: list[tuple[RSource, int]]) -> None:
-        old_sources = [sid for _, sid in stored if sid not in self.new_sources]
+    def flush(self) -> None:
+        """Write the excerpts and codings of the sources waiting in the batch."""
+        batch, self.batch, self.batch_size = self.batch, [], 0
+        if not batch:
+            return
+        old = [sid for _, sid, new in batch if not new]
         by_range: dict[tuple[int, int, int], int] = {}
-        old_codings: set[tuple[int, int, int]] = set()
-        excerpt_guids: set[str] = set(self.s.scalars(select(Excerpt.guid)))
-        coding_guids: set[str] = (
-            set(self.s.scalars(select(Coding.guid))) if excerpt_guids else set()
-        )
-        for chunk in _chunks(old_sources, 500):
+        seen: set[tuple[int, int, int]] = set()
+        for chunk in _chunks(old, 500):
             for r in self.s.execute(
                 select(
                     Excerpt.id, Excerpt.guid, Excerpt.source_id, Excerpt.start, Excerpt.end
@@ -578,7 +677,7 @@ class _Store:
             ):
                 by_range[(r.source_id, r.start, r.end)] = r.id
                 self.excerpts[r.guid] = r.id
-            old_codings.update(
+            seen.update(
                 tuple(r)
                 for r in self.s.execute(
                     select(Coding.excerpt_id, Coding.code_id, Coding.coder_id)
@@ -586,19 +685,19 @@ class _Store:
                     .where(Excerpt.source_id.in_(chunk))
                 )
             )
+        wanted = [sel.guid for src, _, _ in batch for sel in src.selections if sel.guid]
+        taken = _existing(self.s, Excerpt, wanted)
         pending: dict[tuple[int, int, int], str] = {}
         new: list[dict[str, Any]] = []
-        keys: list[tuple[Any, tuple[int, int, int]]] = []
-        for src, sid in stored:
+        for src, sid, _ in batch:
             for sel in src.selections:
                 key = (sid, sel.start, sel.end)
-                keys.append((sel, key))
                 if key in by_range or key in pending:
                     if key in by_range:
                         self.summary.merged["excerpts"] += 1
                     continue
-                guid = sel.guid if sel.guid and sel.guid not in excerpt_guids else new_guid()
-                excerpt_guids.add(guid)
+                guid = sel.guid if sel.guid and sel.guid not in taken else new_guid()
+                taken.add(guid)
                 pending[key] = guid
                 new.append(
                     {
@@ -613,60 +712,91 @@ class _Store:
         self.summary.added["excerpts"] += len(new)
         for key, guid in pending.items():
             by_range[key] = ids[guid]
-        notes = {n.guid: n.text for n in self.doc.notes}
+        del new, pending, ids
+        wanted = [c.guid for src, _, _ in batch for sel in src.selections for c in sel.codings]
+        taken = _existing(self.s, Coding, [g for g in wanted if g])
         rows: list[dict[str, Any]] = []
-        seen = set(old_codings)
-        no_code = no_user = 0
-        self.selection_notes: list[tuple[str, int]] = []
-        for sel, key in keys:
-            excerpt_id = by_range[key]
-            if sel.guid:
-                self.excerpts.setdefault(sel.guid, excerpt_id)
-            self.selection_notes.extend((n, excerpt_id) for n in sel.notes)
-            for coding in sel.codings:
-                code_id = self.codes.get(coding.code or "")
-                if code_id is None:
-                    no_code += 1
-                    continue
-                coder_id = self.users.get(coding.user or "")
-                if coder_id is None:
-                    no_user += 1
-                    coder_id = self.unknown_coder()
-                memo = None
-                for note in coding.notes:
-                    if note in notes:
-                        self.notes_used.add(note)
-                        memo = notes[note] if memo is None else f"{memo}\n\n{notes[note]}"
-                triple = (excerpt_id, code_id, coder_id)
-                if triple in seen:
-                    self.summary.merged["codings"] += 1
-                    continue
-                seen.add(triple)
-                guid = (
-                    coding.guid if coding.guid and coding.guid not in coding_guids else new_guid()
-                )
-                coding_guids.add(guid)
-                rows.append(
-                    {
+        for src, sid, _ in batch:
+            for sel in src.selections:
+                excerpt_id = by_range[(sid, sel.start, sel.end)]
+                if sel.guid:
+                    self.excerpts.setdefault(sel.guid, excerpt_id)
+                self.selection_notes.extend((n, excerpt_id) for n in sel.notes)
+                for coding in sel.codings:
+                    coder_id = self.coder(coding.user)
+                    guid = coding.guid if coding.guid and coding.guid not in taken else new_guid()
+                    taken.add(guid)
+                    row = {
                         "guid": guid,
                         "excerpt_id": excerpt_id,
-                        "code_id": code_id,
+                        "code_id": None,
                         "coder_id": coder_id,
-                        "memo": memo,
+                        "memo": None,
                         "created_at": coding.created or self.now,
                     }
+                    code_id = self.codes.get(coding.code or "")
+                    if code_id is None:
+                        if coding.code is None:
+                            self.no_code += 1
+                        else:  # perhaps a codebook after the sources: resolved at the end
+                            self.unresolved.append((row, coding.code))
+                        continue
+                    row["code_id"] = code_id
+                    triple = (excerpt_id, code_id, coder_id)
+                    if triple in seen:
+                        self.summary.merged["codings"] += 1
+                        self.notes_used.update(coding.notes)  # the memo it had already
+                        continue
+                    seen.add(triple)
+                    if coding.notes:
+                        self.coding_notes.append((guid, coding.notes))
+                    rows.append(row)
+        _bulk(self.s, Coding, rows)
+        self.summary.added["codings"] += len(rows)
+
+    def late_codings(self, doc: RDocument) -> None:
+        """Codings whose code came after their source in the file (not the standard's order)."""
+        self.codes_(doc)
+        rows = []
+        seen: set[tuple[int, int, int]] = set()
+        for row, code in self.unresolved:
+            code_id = self.codes.get(code)
+            if code_id is None:
+                self.no_code += 1
+                continue
+            row["code_id"] = code_id
+            triple = (row["excerpt_id"], code_id, row["coder_id"])
+            if triple in seen or self.s.scalar(
+                select(Coding.id).where(
+                    Coding.excerpt_id == triple[0],
+                    Coding.code_id == triple[1],
+                    Coding.coder_id == triple[2],
                 )
-        if no_code:
-            self.warn(f"{no_code} coding(s) refer to codes not in the codebook; skipped")
-            self.summary.skipped["codings"] += no_code
-        if no_user:
-            self.warn(f"{no_user} coding(s) name no user; credited to coder {S.UNKNOWN_CODER!r}")
+            ):
+                self.summary.merged["codings"] += 1
+                continue
+            seen.add(triple)
+            rows.append(row)
+        self.unresolved = []
         _bulk(self.s, Coding, rows)
         self.summary.added["codings"] += len(rows)
 
     # --- memos -----------------------------------------------------------------------------
 
-    def memos(self) -> None:
+    def memos(self, doc: RDocument) -> None:
+        notes = {n.guid: n.text for n in doc.notes}
+        memo_rows = []
+        for coding_guid, refs in self.coding_notes:
+            texts = [notes[n] for n in refs if n in notes]
+            self.notes_used.update(n for n in refs if n in notes)
+            if texts:
+                memo_rows.append({"g": coding_guid, "m": "\n\n".join(texts)})
+        if memo_rows:
+            table = Coding.__table__
+            self.s.execute(
+                update(table).where(table.c.guid == bindparam("g")).values(memo=bindparam("m")),
+                memo_rows,
+            )
         targets: dict[str, tuple[str, int] | None] = {}
 
         def aim(note: str, column: str | None, id_: int | None) -> None:
@@ -674,27 +804,27 @@ class _Store:
                 return
             targets[note] = (column, id_) if column and id_ else None
 
-        for note in self.doc.project_notes:
+        for note in doc.project_notes:
             aim(note, None, None)
-        for src in self.doc.sources:
-            for note in src.notes:
-                aim(note, "source_id", self.sources.get(src.guid))
-        for code in self.doc.codes:
+        for note, source_id in self.source_notes:
+            aim(note, "source_id", source_id)
+        for code in doc.codes:
             for note in code.notes:
                 aim(note, "code_id", self.codes.get(code.guid))
-        for item in self.doc.sets:
+        for item in doc.sets:
             for note in item.notes:
                 aim(note, "theme_id", self.themes.get(item.guid))
-        for note, excerpt_id in getattr(self, "selection_notes", []):
+        for note, excerpt_id in self.selection_notes:
             aim(note, "excerpt_id", excerpt_id)
-        existing = set(self.s.scalars(select(Memo.guid)))
+        existing = _existing(self.s, Memo, [n.guid for n in doc.notes])
         rows = []
-        for note in self.doc.notes:
+        for note in doc.notes:
             if note.guid in self.notes_used:
                 continue
             if note.guid in existing:
                 self.summary.merged["memos"] += 1
                 continue
+            existing.add(note.guid)
             row: dict[str, Any] = {
                 "guid": note.guid,
                 "title": (note.name or None) and note.name[:300],
@@ -715,6 +845,34 @@ class _Store:
             _bulk(self.s, Memo, rows)
         self.summary.added["memos"] += len(rows)
 
+    # --- the end ---------------------------------------------------------------------------
+
+    def finish(self, doc: RDocument, *, codebook_only: bool) -> None:
+        self.doc = doc
+        if codebook_only:
+            self.themes_(doc)
+            self.code_links()
+            return
+        self.flush()
+        if self.codes_seen < len(doc.codes) or self.unresolved:
+            self.late_codings(doc)
+        self.participants_(doc)
+        self.late_cases(doc)
+        self.themes_(doc)
+        self.memos(doc)
+        self.code_links()
+        if self.no_code:
+            self.warn(f"{self.no_code} coding(s) refer to codes not in the codebook; skipped")
+            self.summary.skipped["codings"] += self.no_code
+        if self.no_user:
+            self.warn(
+                f"{self.no_user} coding(s) name no user; credited to coder {S.UNKNOWN_CODER!r}"
+            )
+        if self.unlisted_users:
+            self.warn(
+                f"{self.unlisted_users} user GUID(s) used but not listed under Users; named by GUID"
+            )
+
 
 def src_value(doc: RDocument, src: RSource, column: str) -> str | None:
     for var_guid, value in src.values.items():
@@ -724,35 +882,73 @@ def src_value(doc: RDocument, src: RSource, column: str) -> str | None:
     return None
 
 
-def _chunks(items: list, size: int):
+def _chunks(items: list, size: int) -> Iterator[list]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
 
-def store(session: Session, doc: RDocument, *, codebook_only: bool) -> ImportSummary:
-    """Write ``doc`` into the project through ``session`` (the caller owns the transaction)."""
-    summary = ImportSummary(file=doc.label)
-    summary.warnings.extend(doc.warnings)
+def _existing(session: Session, model: Any, guids: list[str]) -> set[str]:
+    """Which of ``guids`` the project has already (asked in chunks: no table loaded whole)."""
+    found: set[str] = set()
+    query = select(model.guid).where(model.guid.in_(bindparam("guids", expanding=True)))
+    for chunk in _chunks(sorted(set(guids)), 5_000):
+        found.update(session.scalars(query, {"guids": chunk}))
+    return found
+
+
+def _given(summary: ImportSummary) -> str:
+    """Why an import added nothing, for its one-line refusal."""
+    if summary.merged:
+        return f"everything in it is already in the project ({summary._phrase(summary.merged)})"
+    if summary.skipped or summary.warnings:
+        return f"nothing in it could be imported ({len(summary.warnings)} warning(s) above)"
+    return "it holds no codes, sets, sources or notes"
+
+
+def _prepare(session: Session) -> None:
     if session.get_bind().dialect.name == "sqlite":
         # Unique indexes on random GUIDs touch pages all over the B-tree; SQLite's default 2 MB
-        # page cache makes a large import slow down as the tables grow. 256 MB, this connection.
-        session.execute(text("PRAGMA cache_size = -262144"))
-    st = _Store(session, doc, summary)
-    if not codebook_only:
-        st.coders()
-    st.codes_()
-    st.themes_()
-    if not codebook_only:
-        st.participants_()
-        st.selections(st.sources_())
-        st.memos()
-    st.code_links()
+        # page cache makes a large import slow down as the tables grow. 128 MB, this connection.
+        session.execute(text("PRAGMA cache_size = -131072"))
+
+
+def _end(session: Session, summary: ImportSummary, doc: RDocument) -> ImportSummary:
+    summary.warnings[:0] = doc.warnings
+    if doc.dropped_codings:
+        summary.skipped["codings"] += doc.dropped_codings
+    if not +summary.added:
+        raise NothingImported(f"{summary.file}: added nothing: {_given(summary)}", summary)
     events.log(
         session,
         "refi.import",
-        file=doc.label,
+        file=summary.file,
         added=dict(summary.added),
         merged=dict(summary.merged),
         warnings=len(summary.warnings),
     )
     return summary
+
+
+def import_stream(
+    session: Session, path: Path, label: str, *, allow_outside: Path | None = None
+) -> ImportSummary:
+    """Stream a .qdpx (or .qde) into the project through ``session`` (the caller owns the
+    transaction): sources and their codings are written as they are read."""
+    from qualcode.formats.refi.reader import read_project
+
+    _prepare(session)
+    summary = ImportSummary(file=label)
+    st = _Store(session, summary, label)
+    doc = read_project(path, sink=st, allow_outside=allow_outside)
+    st.finish(doc, codebook_only=False)
+    return _end(session, summary, doc)
+
+
+def store_codebook(session: Session, doc: RDocument) -> ImportSummary:
+    """Write a codebook's codes and sets (themes) through ``session``."""
+    summary = ImportSummary(file=doc.label)
+    st = _Store(session, summary, doc.label)
+    st.doc = doc
+    st.codes_(doc)
+    st.finish(doc, codebook_only=True)
+    return _end(session, summary, doc)

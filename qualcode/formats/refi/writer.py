@@ -8,11 +8,13 @@ trailers (see schema.py).
 
 from __future__ import annotations
 
+import codecs
 import functools
 import os
 import tempfile
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import InputError
+from qualcode.formats.refi import positions as P
 from qualcode.formats.refi import schema as S
 from qualcode.models import (
     Code,
@@ -279,15 +282,41 @@ def _value(parent, name: str, kind: str, value: Any) -> None:
         _sub(el, "TextValue").text = str(value)
 
 
-def project_xml(session: Session) -> tuple[bytes, list[tuple[str, bytes]]]:
-    """project.qde and the source files (name inside sources/, UTF-8 bytes)."""
+def _for_reader(text: str, target: str) -> tuple[bytes, Callable[[int], int]]:
+    """A source's file bytes and its offsets as positions for the reader ``target`` reads
+    them (see positions.TARGETS); a text stored with CR line breaks keeps them as they are."""
+    conv, newline, bom = P.TARGETS[target]
+    if target == "standard":
+        return text.encode("utf-8"), int
+    if "\r" in text:
+        newline = "\n"
+    counted = P.TextPositions(text)
+    written = text.replace("\n", newline) if newline != "\n" else text
+    data = (codecs.BOM_UTF8 if bom else b"") + written.encode("utf-8")
+    return data, lambda offset: counted.from_normal(offset, conv, newline)
+
+
+def origin_for(target: str) -> str:
+    """The ``origin`` attribute: qualcode, plus whose positions the file holds (so that qualcode
+    reading its own export for NVivo counts as NVivo does)."""
+    if target == "standard":
+        return S.ORIGIN
+    conv = P.TARGETS[target][0]
+    return f"{S.ORIGIN} (positions for {P.READER_NAMES[target]}: {conv.label})"
+
+
+def project_xml(
+    session: Session, target: str = "standard"
+) -> tuple[bytes, list[tuple[str, bytes]]]:
+    """project.qde and the source files (name inside sources/, UTF-8 bytes), with positions
+    and line breaks for the reader ``target`` (standard, nvivo, atlas, maxqda)."""
     from lxml import etree
 
     snap = _Snapshot(session, codebook_only=False)
     ns = S.PROJECT_NS
     root = etree.Element(S.tag("Project", ns), nsmap={None: ns})
     root.set("name", snap.project_name)
-    root.set("origin", S.ORIGIN)
+    root.set("origin", origin_for(target))
     if snap.coders:
         users = _sub(root, "Users")
         for coder in snap.coders:
@@ -325,7 +354,8 @@ def project_xml(session: Session) -> tuple[bytes, list[tuple[str, bytes]]]:
         sources = _sub(root, "Sources")
         for src in snap.sources:
             name = f"{src.guid}.txt"
-            files.append((name, src.text.encode("utf-8")))
+            data, position = _for_reader(src.text, target)
+            files.append((name, data))
             el = _sub(
                 sources,
                 "TextSource",
@@ -340,8 +370,8 @@ def project_xml(session: Session) -> tuple[bytes, list[tuple[str, bytes]]]:
                     el,
                     "PlainTextSelection",
                     guid=ex.guid,
-                    startPosition=ex.start,
-                    endPosition=ex.end,
+                    startPosition=position(ex.start),
+                    endPosition=position(ex.end),
                     creationDateTime=S.format_datetime(ex.created_at),
                 )
                 for c in snap.codings.get(ex.id, []):
