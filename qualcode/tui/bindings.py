@@ -30,6 +30,7 @@ SOURCE = [
     Binding("x", "remove_coding", "Remove"),
     Binding("m", "memo", "Memo"),
     Binding("e", "mark_example", "Example"),
+    Binding("a", "anonymise", "Anonymise", show=False),
     Binding("escape", "back", "Back"),
 ]
 
@@ -60,6 +61,14 @@ SOURCE_TEXT = [
     Binding("n", "coding(1)", "Next coding"),
     Binding("N", "coding(-1)", "Prev coding", show=False),
     Binding("escape", "clear_selection", "Clear selection", show=False),
+]
+
+ANONYMISE = [
+    Binding("y", "accept", "Accept"),
+    Binding("i", "ignore", "Ignore"),
+    Binding("e", "edit", "Edit replacement"),
+    Binding("w", "apply", "Apply"),
+    Binding("escape", "back", "Back"),
 ]
 
 CODEBOOK = [
@@ -107,6 +116,7 @@ TABLES = {
     "Everywhere": APP,
     "Home": HOME,
     "Source view": SOURCE + SOURCE_TEXT,
+    "Anonymise review": ANONYMISE,
     "Codebook": CODEBOOK,
     "Reports": REPORTS,
     "Code picker": CODE_PICKER,

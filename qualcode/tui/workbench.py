@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from qualcode import codebook, coding, events, lookup
+from qualcode import anonymise, codebook, coding, events, lookup
 from qualcode.db import Project
 from qualcode.errors import InputError, NotFoundError
 from qualcode.models import Code, Coder, Coding, Source, Theme
@@ -130,6 +130,21 @@ class Workbench:
         """Make a code named with the selected words and apply it to them."""
         text = self.read(lambda s: s.get(Source, source_id).text[start:end])
         return self.apply_codes(source_id, start, end, [in_vivo_name(text)])
+
+    def anonymise_findings(self, source_id: int) -> list[tuple[anonymise.Finding, str]]:
+        """What ``anonymise check`` finds in the source, each with its suggested replacement."""
+
+        def work(session: Session) -> list[tuple[anonymise.Finding, str]]:
+            found = anonymise.check(session, [f"#{source_id}"])
+            rows = anonymise.found_rows(session, found)
+            return [(f, r.replacement) for f, r in zip(found, rows, strict=True)]
+
+        return self.read(work)
+
+    def anonymise(self, rows: list[anonymise.MapRow]) -> Done:
+        """Replace at the reviewed places, as ``anonymise apply`` does; codings keep their words."""
+        summary = self.write(lambda session: anonymise.apply_rows(session, rows, "review"))
+        return Done(str(summary))
 
     def remove_coding(self, coding_id: int) -> Done:
         def work(session: Session) -> str:

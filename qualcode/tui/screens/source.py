@@ -46,6 +46,9 @@ class SourceScreen(WorkbenchScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self._load()
+
+    def _load(self) -> None:
         self.view = self.app.workbench.source_view(self.source_id)
         view = self.view
         self.query_one(TitleBar).show(f"Source: {view.title}")
@@ -179,6 +182,15 @@ class SourceScreen(WorkbenchScreen):
             "Quote in the appendix",
             lambda span: self.app.act(self.app.workbench.mark_example, span.coding_id),
         )
+
+    def action_anonymise(self) -> None:
+        from qualcode.tui.screens.anonymise import AnonymiseScreen
+
+        def done(applied: bool | None) -> None:
+            if applied:  # the text changed: show it anew
+                self._load()
+
+        self.app.push_screen(AnonymiseScreen(self.source_id), done)
 
     def action_back(self) -> None:
         self.app.start_source = None  # home shows the project from now on
