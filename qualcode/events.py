@@ -52,6 +52,7 @@ def _scope(coder_id: int | None, since_id: int):
 def _ensure_handlers() -> None:
     # Importing the owners registers their inverses.
     import qualcode.bulk
+    import qualcode.catalogue
     import qualcode.codebook
     import qualcode.coding
     import qualcode.team  # noqa: F401

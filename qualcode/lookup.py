@@ -18,6 +18,13 @@ from qualcode.models import Code, Coder, Participant, Setting, Source, Theme
 LAST_CODER = "coder.last"
 
 
+def fold(text: str) -> str:
+    """A name or value as compared: NFC, trimmed, case-folded (Cyrillic and Kazakh too)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", text).strip().casefold()
+
+
 def _suggest(session: Session, column, name: str) -> str:
     from rapidfuzz import process
 

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, aliased
 
 from qualcode import lookup
 from qualcode.errors import InputError, NotFoundError
+from qualcode.lookup import fold
 from qualcode.models import (
     SOURCE_KINDS,
     Code,
@@ -60,13 +61,6 @@ PARTICIPANT_FIELDS = ("organisation", "role", "location", "mode")
 
 SOURCE_FIELDS = {"source": "title", "kind": "kind", "language": "language"}
 NONE_VALUE = "(none)"
-
-
-def fold(text: str) -> str:
-    """How --where compares names and values: Unicode-aware, ignoring case (Cyrillic, Kazakh)."""
-    import unicodedata
-
-    return unicodedata.normalize("NFC", text).strip().casefold()
 
 
 def _nearest(wanted: str, names: list[str]) -> str:

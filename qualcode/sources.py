@@ -155,7 +155,7 @@ def read_file(path: Path, encoding: str | None = None) -> tuple[str, bytes]:
     return normalise(text), data
 
 
-def _check_input(text: str, options: SourceOptions, label: str) -> None:
+def check_text(text: str, options: SourceOptions, label: str) -> None:
     if not text.strip():
         raise InputError(f"{label}: the file is empty")
     if options.kind not in SOURCE_KINDS:
@@ -183,7 +183,7 @@ def add_source(
 ) -> Source:
     """Store one source after checking what the database would otherwise refuse less clearly."""
     label = label or title
-    _check_input(text, options, label)
+    check_text(text, options, label)
     _check_new(session, title, digest, label)
     participant = (
         lookup.get_participant(session, options.participant) if options.participant else None
@@ -222,7 +222,7 @@ def import_text(
     from qualcode import segments
 
     label = label or title
-    _check_input(text, options, label)
+    check_text(text, options, label)
     with project.session(write=False) as session:
         _check_new(session, title, digest, label)
         if options.participant:

@@ -1,20 +1,89 @@
-"""`qualcode import FILE...`: interview notes and documents become segmented sources."""
+"""`qualcode import FILE...` or `import --from sources.csv`; `qualcode sources list|show|edit`."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from qualcode.cli.app import DbOption, app, open_db
+from qualcode.cli.app import DbOption, FormatOption, OutputOption, app, emit, open_db, sub_app
+
+sources_app = sub_app("sources", "List sources, show their numbered units, edit their details.")
+
+
+class ImportProgress:
+    """A files bar and a bar for the file being segmented, on a terminal only (in a pipe or a
+    log they would be noise around the one-line errors). Per-file lines are printed above the
+    bars, never under them, and the bars are cleared when the import ends."""
+
+    def __init__(self, files: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+        self.errors = Console(stderr=True)
+        columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn())
+        self.bar = Progress(
+            *columns,
+            console=self.errors,
+            transient=True,
+            disable=not self.errors.is_terminal,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
+        self.files = files
+        self.overall = self.bar.add_task("files", total=files)
+        self.current = self.bar.add_task("", total=None)
+
+    @property
+    def live(self) -> bool:
+        return not self.bar.disable
+
+    def say(self, line: str) -> None:
+        """A per-file line on stdout; drawn above the bars when both share the terminal."""
+        if self.live and sys.stdout.isatty():
+            self.bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        else:
+            typer.echo(line)
+
+    def error(self, line: str) -> None:
+        self.errors.print(f"qualcode: error: {line}", markup=False, highlight=False, soft_wrap=True)
+
+    def start_file(self, name: str) -> Callable[[int, int], None]:
+        self.bar.update(self.current, description=name, completed=0, total=None)
+
+        def progress(done: int, total: int) -> None:
+            self.bar.update(self.current, completed=done, total=total)
+
+        return progress
+
+    def file_done(self) -> None:
+        self.bar.advance(self.overall)
+
+    @contextmanager
+    def running(self) -> Iterator[ImportProgress]:
+        with self.bar:
+            yield self
+            self.bar.update(self.current, visible=False)
 
 
 @app.command("import")
 def import_files(
     files: Annotated[
-        list[Path], typer.Argument(help="Notes or documents (.txt, .md, .docx, .odt, .pdf).")
-    ],
+        list[Path] | None,
+        typer.Argument(help="Notes, documents or transcripts (.txt, .md, .docx, .odt, .pdf)."),
+    ] = None,
+    from_manifest: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="A manifest CSV: columns file, title, participant, kind, language; any other "
+            "column is a participant attribute. All files or none are imported.",
+        ),
+    ] = None,
     participant: Annotated[
         str | None, typer.Option(help="The interviewee these notes belong to.")
     ] = None,
@@ -31,46 +100,136 @@ def import_files(
     ] = None,
     db: DbOption = "qualcode.db",
 ) -> None:
-    """Import files as sources; each file all or nothing, failures named at the end."""
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
-
+    """Import files as sources; each file all or nothing, failures named at the end. With
+    --from, every file of a manifest in one transaction."""
     from qualcode import nlp, sources
     from qualcode.errors import InputError, QualcodeError
 
-    if title and len(files) > 1:
+    if (from_manifest is None) == (not files):
+        raise InputError("give FILE... or --from MANIFEST.csv (one of them)")
+    if title and (from_manifest is not None or len(files or []) > 1):
         raise InputError("--title names one file; import the files one by one")
     if model:
         nlp.pipeline(language, model)  # a missing model fails once, before any file
     project = open_db(db)
     options = sources.SourceOptions(participant, kind, language, title, encoding, model)
+    if from_manifest is not None:
+        _import_manifest(project, from_manifest, options)
+        return
+    assert files is not None
     failed: list[str] = []
-    console = Console(stderr=True)
-    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn())
-    # Bars only on a terminal: in a pipe or a log they would be noise around the one-line errors.
-    with Progress(
-        *columns, console=console, transient=True, disable=not console.is_terminal
-    ) as bar:
-        overall = bar.add_task("files", total=len(files))
-        current = bar.add_task("", total=None)
+    bars = ImportProgress(len(files))
+    with bars.running():
         for path in files:
-            bar.update(current, description=path.name, completed=0, total=None)
-
-            def progress(done: int, total: int) -> None:
-                bar.update(current, completed=done, total=total)
-
+            progress = bars.start_file(path.name)
             try:
                 source_id = sources.import_file(project, path, options, progress)
             except QualcodeError as exc:
                 if len(files) == 1:
                     raise
-                console.print(
-                    f"qualcode: error: {exc}", markup=False, highlight=False, soft_wrap=True
-                )
+                bars.error(str(exc))
                 failed.append(str(path))
             else:
-                typer.echo(f"{path}: imported as source #{source_id}")
-            bar.advance(overall)
-        bar.update(current, visible=False)
+                bars.say(f"{path}: imported as source #{source_id}")
+            bars.file_done()
     if failed:
         raise InputError(f"{len(failed)} of {len(files)} files not imported: {', '.join(failed)}")
+
+
+def _import_manifest(project: Any, manifest: Path, options: Any) -> None:
+    from qualcode import manifest as manifests
+
+    entries = manifests.read_manifest(manifest, options)
+    bars = ImportProgress(len(entries))
+    seen: set[int] = set()
+
+    def progress(entry: manifests.Entry, done: int, total: int) -> None:
+        if entry.line not in seen:
+            if seen:
+                bars.file_done()
+            seen.add(entry.line)
+            bars.start_file(entry.path.name)
+        bars.bar.update(bars.current, completed=done, total=total)
+
+    with bars.running():
+        done = manifests.import_manifest(project, manifest, options, progress)
+    for entry, source_id in done:
+        bars.say(f"{entry.path}: imported as source #{source_id}")
+    typer.echo(f"{manifest}: {len(done)} sources imported")
+
+
+@sources_app.command("list")
+def sources_list(
+    db: DbOption = "qualcode.db", fmt: FormatOption = "table", output: OutputOption = None
+) -> None:
+    """Every source: id, title, kind, language, participant, size, units and codings."""
+    from qualcode import catalogue
+
+    emit(catalogue.listing(open_db(db)), fmt, output, title="Sources")
+
+
+@sources_app.command("show")
+def sources_show(
+    source: Annotated[str, typer.Argument(help="A source title or id.")],
+    paragraphs: Annotated[
+        bool, typer.Option("--paragraphs", help="Numbered paragraphs, p1, p2, ... (default).")
+    ] = False,
+    sentences: Annotated[
+        bool, typer.Option("--sentences", help="Numbered sentences, s1, ... with pN.sM.")
+    ] = False,
+    turns: Annotated[
+        bool, typer.Option("--turns", help="Numbered speaker turns, t1, t2, ... with speakers.")
+    ] = False,
+    db: DbOption = "qualcode.db",
+    fmt: FormatOption = "table",
+    output: OutputOption = None,
+) -> None:
+    """A source's numbered units with their addresses, to choose what `qualcode code` codes."""
+    from qualcode import catalogue
+    from qualcode.errors import InputError
+
+    if paragraphs + sentences + turns > 1:
+        raise InputError("give one of --paragraphs, --sentences, --turns")
+    kind = "sentence" if sentences else "turn" if turns else "paragraph"
+    title, df = catalogue.show(open_db(db), source, kind)
+    emit(df, fmt, output, title=f"{title}: {kind}s")
+
+
+@sources_app.command("edit")
+def sources_edit(
+    source: Annotated[str, typer.Argument(help="A source title or id.")],
+    title: Annotated[str | None, typer.Option("--title", help="A new title.")] = None,
+    participant: Annotated[
+        str | None,
+        typer.Option("--participant", help='The participant ("" for none).'),
+    ] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="interview or document.")] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", help="Language code, e.g. en, ru, kk.")
+    ] = None,
+    coder: Annotated[str | None, typer.Option(help="Who makes the change (for the log).")] = None,
+    db: DbOption = "qualcode.db",
+) -> None:
+    """Change a source's title, participant, kind or language (undoable)."""
+    from qualcode import catalogue, lookup
+    from qualcode.errors import InputError
+
+    if title is None and participant is None and kind is None and language is None:
+        raise InputError("give --title, --participant, --kind or --language")
+
+    def work(session):
+        who = lookup.coder(session, coder)
+        found, changed = catalogue.edit(
+            session,
+            source,
+            title=title,
+            participant=participant,
+            kind=kind,
+            language=language,
+            coder_id=who.id,
+        )
+        return found.title, changed
+
+    name, changed = open_db(db).transaction(work)
+    what = ", ".join(changed) if changed else "nothing (the values were already so)"
+    typer.echo(f"source {name!r}: changed {what}")
