@@ -381,6 +381,7 @@ def codes(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
 def code_figures(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
     """Per code with counted codings: codings, distinct participants and distinct excerpts, as
     the other reports count them (the appendix's "Number of codes")."""
+    filters = checked(project, filters)
     query = counted_codings(
         filters,
         Coding.code_id,
@@ -389,8 +390,27 @@ def code_figures(project: Project, filters: Filters = Filters()) -> pd.DataFrame
         func.count(distinct(Coding.excerpt_id)),
     ).group_by(Coding.code_id)
     with project.session(write=False) as session:
-        filters.check(session)
         return _read(session, query, ["id", "codings", "participants", "excerpts"])
+
+
+def top_codes(project: Project, n: int, filters: Filters = Filters()) -> list[str]:
+    """The names of the ``n`` active codes with the most codings (ties: codebook order)."""
+    figures = code_figures(project, filters).set_index("id")["codings"]
+    with project.session(write=False) as session:
+        listing = _code_listing(session)
+    listing["codings"] = listing["id"].map(figures).fillna(0)
+    ranked = listing.sort_values("codings", ascending=False, kind="stable")
+    return list(ranked["code"].head(n))
+
+
+def keep_codes(df: pd.DataFrame, names: list[str], square: bool = False) -> pd.DataFrame:
+    """Only the rows of these codes, and with ``square`` (a code x code report) only their
+    columns, both in the report's order."""
+    wanted, codes = set(names), set(df["code"])
+    out = df[df["code"].isin(wanted)]
+    if square:
+        out = out[[c for c in df.columns if c == "code" or c not in codes or c in wanted]]
+    return out.reset_index(drop=True)
 
 
 def _theme_order(rows: list[tuple[int, str, int | None]], only: set[int] | None) -> list[tuple]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import defusedxml.ElementTree as ET
 import pytest
 
@@ -44,3 +46,132 @@ def test_a_chart_needs_png_or_svg(built, cli, tmp_path):
     assert result.exit_code == 1
     assert "a chart is written as .png or .svg" in result.stderr
     assert not target.exists()
+
+
+# --- sized to a page, labels readable and inside the figure --------------------------------
+
+LONG_NAMES = [
+    "Трудовая миграция из Центральной Азии в крупные города",
+    "Шетелдік жұмыс күшін тартудың жаңа тәртібі және квоталар",
+    "Outflow of highly skilled specialists to Western markets",
+]
+
+
+def _names(n: int) -> list[str]:
+    return [f"{LONG_NAMES[i % 3]} {i}" for i in range(n)]
+
+
+def _assert_readable(fig) -> None:
+    """Every tick label at 7 pt or more, inside the figure, and no two on an axis overlapping."""
+    from qualcode import charts
+
+    width, height = fig.bbox.width, fig.bbox.height
+    boxes = charts.label_boxes(fig)
+    assert boxes
+    for _, _, text, size, (x0, y0, x1, y1) in boxes:
+        assert size >= 7, text
+        assert x0 >= 0 and y0 >= 0 and x1 <= width and y1 <= height, (text, (x0, y0, x1, y1))
+    for axis, low, high in (("x", 0, 2), ("y", 1, 3)):  # box = (x0, y0, x1, y1)
+        spans = sorted(
+            (box[low], box[high]) for ax, name, _, _, box in boxes if ax == 0 and name == axis
+        )
+        assert all(a[1] <= b[0] + 0.5 for a, b in itertools.pairwise(spans)), axis
+
+
+def _matrix(rows: int, columns: list[str]):
+    import pandas as pd
+
+    data = {"code": _names(rows)} | {
+        c: [(i * 7 + j) % 5 for i in range(rows)] for j, c in enumerate(columns)
+    }
+    return pd.DataFrame(data)
+
+
+def test_a_heat_map_of_many_long_codes_fits_an_a4_page(tmp_path):
+    from qualcode import charts
+
+    people = ["Expert A", "Эксперт Б", "Сарапшы В"] + [f"Expert {c}" for c in "DEFGHI"]
+    df = _matrix(45, people)
+    fig = charts.heatmap_figure(df)
+    assert round(fig.get_figwidth(), 2) == round(160 / 25.4, 2)
+    assert fig.get_figheight() <= 247 / 25.4 + 0.01
+    _assert_readable(fig)
+    png = charts.heatmap(df, tmp_path / "matrix.png")
+    import matplotlib.image
+
+    height, width, _ = matplotlib.image.imread(png).shape
+    assert width == int(160 / 25.4 * charts.DPI)  # matplotlib rounds down
+    assert height <= int(247 / 25.4 * charts.DPI)
+    svg = ET.parse(charts.heatmap(df, tmp_path / "matrix.svg")).getroot()
+    assert abs(float(svg.get("width").removesuffix("pt")) - 160 / 25.4 * 72) < 1
+
+
+def test_a_square_heat_map_and_the_bar_chart_are_readable():
+    import pandas as pd
+
+    from qualcode import charts
+
+    names = _names(20)
+    square = pd.DataFrame({"code": names} | {n: list(range(20)) for n in names})
+    _assert_readable(charts.heatmap_figure(square, "Code co-occurrence"))
+    themes = pd.DataFrame(
+        {
+            "theme": ["Evolving Migration Trends", "Причины миграции", "Көші-қон саясаты", "Total"],
+            "parent": ["", "Evolving Migration Trends", "", ""],
+            "codes": [40, 12, 30, 82],
+            "count": [120, 30, 90, 240],
+        }
+    )
+    fig = charts.themes_bar_figure(themes)
+    assert round(fig.get_figwidth(), 2) == round(160 / 25.4, 2)
+    _assert_readable(fig)
+
+
+def test_too_many_rows_for_a_page_is_a_one_line_error(tmp_path):
+    from qualcode import charts
+    from qualcode.errors import InputError
+
+    with pytest.raises(InputError, match=r"^192 rows x 9 columns do not fit on a page at 7 pt"):
+        charts.heatmap(_matrix(192, list("ABCDEFGHI")), tmp_path / "big.png")
+    assert not (tmp_path / "big.png").exists()
+
+
+def _many_codes(project, n: int) -> None:
+    """n codes on one shared passage (so each co-occurs with every other), the i-th code also
+    on i more passages, so that the codes with most codings are the last ones."""
+    from qualcode import codebook, lookup
+    from qualcode.coding import Target, apply_code
+    from qualcode.sources import SourceOptions, add_source
+
+    text = " ".join(f"Sentence number {i} about migration." for i in range(n + 1))
+    with project.session() as session:
+        source = add_source(session, text, title="notes", options=SourceOptions())
+        ann = lookup.coder(session, "Ann")
+        for i, name in enumerate(_names(n)):
+            code = codebook.create_code(session, name)
+            apply_code(session, Target(source.id, 0, 10), code, ann)
+            for k in range(i):
+                apply_code(session, Target(source.id, 20 + k, 30 + k), code, ann)
+
+
+def test_cooccurrence_top_and_the_page_limit(project, cli, tmp_path):
+    import matplotlib.image
+
+    _many_codes(project, 30)
+    top = cli(
+        "report", "cooccurrence", "--top", "3", "--format", "csv", "--chart", tmp_path / "t.png"
+    )
+    assert top.exit_code == 0, top.stderr
+    header, *rows = top.stdout.splitlines()
+    assert header == "code," + ",".join(_names(30)[27:])
+    assert [r.split(",")[0] for r in rows] == _names(30)[27:]
+    assert matplotlib.image.imread(tmp_path / "t.png").shape[1] == int(160 / 25.4 * 200)
+    auto = cli("report", "cooccurrence", "--format", "csv", "--chart", tmp_path / "all.svg")
+    assert auto.exit_code == 0, auto.stderr
+    assert len(auto.stdout.splitlines()) == 31  # the table keeps every code
+    assert "30 codes do not fit on a page; the chart shows the 21 with the most codings" in (
+        auto.stderr
+    )
+    bad = cli("report", "matrix", "--top", "0")
+    assert bad.exit_code == 1
+    assert bad.stderr.strip() == "qualcode: error: --top must be 1 or more, not 0"

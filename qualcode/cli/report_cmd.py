@@ -137,14 +137,50 @@ PresenceOption = Annotated[
 ]
 
 
-def _emit_with_chart(df, chart: Path | None, draw: str, chart_title: str, fmt, output, title):
+TopOption = Annotated[
+    int | None,
+    typer.Option("--top", help="Only the N codes with the most codings (table and chart)."),
+]
+
+
+def _emit_with_chart(
+    df, chart: Path | None, draw: str, chart_title: str, fmt, output, title, chart_df=None
+):
     """Emit a report, drawing it first with ``charts.<draw>`` when --chart names a file."""
     if chart is not None:
         from qualcode import charts
 
-        getattr(charts, draw)(df, chart, title=chart_title)
+        getattr(charts, draw)(df if chart_df is None else chart_df, chart, title=chart_title)
         typer.echo(f"wrote {chart}", err=True)
     emit(df, fmt, output, title=title)
+
+
+def _top_codes(project, df, top: int | None, filters, chart: Path | None, square: bool):
+    """The report limited to --top N codes, and what its chart draws: with no --top, a heat map
+    of more codes than fit on a page draws the codes with most codings that fit (and says so)."""
+    from qualcode import reports
+
+    if top is not None:
+        if top < 1:
+            from qualcode.errors import InputError
+
+            raise InputError(f"--top must be 1 or more, not {top}")
+        df = reports.keep_codes(df, reports.top_codes(project, top, filters), square)
+        return df, df
+    if chart is None:
+        return df, df
+    from qualcode import charts
+
+    rows, columns = charts.fits(len(df), len(df.columns) - 1)
+    limit = min(rows, columns) if square else rows
+    if len(df) <= limit:
+        return df, df
+    typer.echo(
+        f"{chart}: {len(df)} codes do not fit on a page; the chart shows the {limit} with the "
+        "most codings (choose with --top N or --themes)",
+        err=True,
+    )
+    return df, reports.keep_codes(df, reports.top_codes(project, limit, filters), square)
 
 
 @report_app.command("themes")
@@ -178,15 +214,18 @@ def report_matrix(
     output: OutputOption = None,
     presence: PresenceOption = False,
     chart: ChartOption = None,
+    top: TopOption = None,
     by: ByOption = None,
     filters: Any = None,
 ) -> None:
     """Code x participant: codings (or 1/0 with --presence); --chart draws a heat map."""
     from qualcode import reports
 
-    df = reports.matrix(open_db(db), filters, presence=presence, by=by)
+    project = open_db(db)
+    df = reports.matrix(project, filters, presence=presence, by=by)
+    df, drawn = _top_codes(project, df, top, filters, chart, square=False)
     title = f"Codes by {by}" if by else "Codes by participant"
-    _emit_with_chart(df, chart, "heatmap", title, fmt, output, title)
+    _emit_with_chart(df, chart, "heatmap", title, fmt, output, title, drawn)
 
 
 @report_app.command("cooccurrence")
@@ -196,15 +235,18 @@ def report_cooccurrence(
     fmt: FormatOption = "table",
     output: OutputOption = None,
     chart: ChartOption = None,
+    top: TopOption = None,
     by: ByOption = None,
     filters: Any = None,
 ) -> None:
     """Code x code: overlapping coded spans, one coded with each code."""
     from qualcode import reports
 
-    df = reports.cooccurrence(open_db(db), filters, by=by)
+    project = open_db(db)
+    df = reports.cooccurrence(project, filters, by=by)
+    df, drawn = _top_codes(project, df, top, filters, chart, square=True)
     title = "Code co-occurrence"
-    _emit_with_chart(df, chart, "heatmap", title, fmt, output, title)
+    _emit_with_chart(df, chart, "heatmap", title, fmt, output, title, drawn)
 
 
 @report_app.command("funnel")
