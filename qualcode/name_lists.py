@@ -34,6 +34,12 @@ _RU_FEMALE = """
 Снежана Софья София Таисия Тамара Татьяна Ульяна Эльвира Юлия Яна Эвелина Ангелина Ева Василиса
 Людмила Лейла Гузель Альбина Венера Розалия Эльмира Эльза
 """
+# Russian short forms, as people are called in interviews.
+_RU_SHORT = """
+Саша Женя Дима Катя Лена Таня Маша Коля Серёжа Сережа Вова Володя Миша Паша Наташа Оля Юля Настя
+Ира Света Галя Люда Витя Толя Костя Лёша Леша Алёша Ваня Петя Гриша Даша Соня Аня Вика Надя Валя
+Слава Стас Вадик Андрюша Игорёк Жора Федя Боря Лида Зина Тома Рая Нина Люба Ксюша Тёма Артёмка
+"""
 _KK_MALE = """
 Абай Абзал Абылай Адиль Әділ Адилет Әділет Азамат Айбек Айдар Айдос Айтжан Акжол Ақжол Алибек
 Әлібек Алихан Әлихан Алмас Алмат Алтынбек Амир Әмір Арман Арсен Арыстан Аслан Асет Асхат Асан
@@ -85,7 +91,7 @@ AMBIGUOUS_FIRST = _words(
 # Latin spellings of each Cyrillic letter, the most usual first; Kazakh letters included.
 _LATIN = {
     "а": ["a"], "б": ["b"], "в": ["v"], "г": ["g"], "д": ["d"], "е": ["e"], "ё": ["yo", "e"],
-    "ж": ["zh", "j"], "з": ["z"], "и": ["i"], "й": ["y", "i"], "к": ["k"], "л": ["l"],
+    "ж": ["zh", "j"], "з": ["z"], "и": ["i", "ı"], "й": ["y", "i", "ı"], "к": ["k"], "л": ["l"],
     "м": ["m"], "н": ["n"], "о": ["o"], "п": ["p"], "р": ["r"], "с": ["s", "ss"], "т": ["t"],
     "у": ["u"], "ф": ["f"], "х": ["kh", "h"], "ц": ["ts"], "ч": ["ch"], "ш": ["sh"],
     "щ": ["shch", "sch"], "ъ": [""], "ы": ["y", "i"], "ь": [""], "э": ["e"], "ю": ["yu", "iu"],
@@ -118,7 +124,7 @@ def _spellings_of(name: str, limit: int = 96) -> set[str]:
     return {"".join(p) for p in itertools.islice(itertools.product(*options), limit)}
 
 
-FIRST_NAMES_CYRILLIC = _words(_RU_MALE, _RU_FEMALE, _KK_MALE, _KK_FEMALE, _CENTRAL_ASIAN)
+FIRST_NAMES_CYRILLIC = _words(_RU_MALE, _RU_FEMALE, _RU_SHORT, _KK_MALE, _KK_FEMALE, _CENTRAL_ASIAN)
 
 
 @cache
@@ -144,13 +150,14 @@ CUES_BEFORE = _words(
     академик министр директор аким предприниматель экономист автор бухгалтер юрист продавец
     продавщица пенсионер пенсионерка начальник
     бағдарламашы мұғалім дәрігер жүргізуші әріптес досы әйелі күйеуі анасы әкесі ағасы
-    інісі апасы қарындасы сіңлісі кәсіпкер зейнеткер мырза ханым"""
+    інісі апасы әкім әкімі директоры бастығы депутаты министрі қарындасы сіңлісі кәсіпкер
+    зейнеткер мырза ханым"""
 )
 # Words after a name that say it was a person ("Andrey said", "Айгерім деді", "Нұрлан мырза").
 CUES_AFTER = _words(
     """said says told explained recalled noted added replied asked remembered argued stated
     believes believed thinks thought complained admitted mentioned described works worked
-    lives lived moved came left wrote sent
+    lives lived
     сказал сказала рассказал рассказала говорит говорил говорила отметил отметила пояснил
     пояснила добавил добавила вспоминает вспоминал вспоминала считает ответил ответила
     уехал уехала приехал приехала работает работал работала живёт живет жил жила
@@ -185,6 +192,8 @@ NOT_NAMES = _words(
     order resolution government parliament mazhilis senate akimat oblast region district city
     village soviet union ussr cis eaeu eu un eurasian central asia asian kazakh russian uzbek
     kyrgyz english german ukrainian korean chinese turkish tajik uyghur tatar
+    kazakhs russians uzbeks tajiks ukrainians germans koreans uyghurs tatars belarusians
+    belarus europe america africa asia eastern western northern southern
     kazakhstan russia uzbekistan kyrgyzstan tajikistan turkmenistan china germany turkey usa
     almaty astana nur-sultan shymkent karaganda aktobe atyrau aktau pavlodar semey kostanay
     petropavlovsk oral uralsk taraz kyzylorda turkestan ekibastuz zhezkazgan taldykorgan
@@ -218,7 +227,7 @@ INSTITUTION_AFTER = _words(
     stadium theatre theater hall plaza lane mall
     университет университета университете институт институте академия школа фонд улица
     ул проспект пр бульвар площадь парк библиотека больница район
-    университеті институты академиясы мектебі қоры көшесі даңғылы ауданы атындағы"""
+    atyndagy университеті институты академиясы мектебі қоры көшесі даңғылы ауданы атындағы"""
 )
 # Words before a name-like word that make it an institution's or a street's name.
 INSTITUTION_BEFORE = _words(

@@ -31,6 +31,7 @@ NOT_LETTER_BEFORE = rf"(?<!{LETTER})"
 NOT_LETTER_AFTER = rf"(?!{LETTER})"
 _WORD = re.compile(rf"{LETTER}+(?:['’\-]{LETTER}+)*")
 _FOOTNOTE = re.compile(r"[\u00b2\u00b3\u00b9\u2070-\u2079*]+")
+_FOOTNOTE_MARK = re.compile(r"[\u00b2\u00b3\u00b9\u2070-\u2079]")  # not "*": Markdown italics
 _DIGRAPH_INITIALS = {"Zh", "Sh", "Ch", "Kh", "Ts", "Yu", "Ya", "Ye", "Yo", "Dzh"}
 _SPACE = re.compile(r"[ \u00a0]{1,2}")
 _INITIAL_GAP = re.compile(r"\.[ \u00a0]?")
@@ -49,11 +50,11 @@ _CYR_PATRONYMIC = re.compile(
 )
 _LAT_SURNAME = re.compile(
     r"(?:ov|ova|ev|eva|yev|yeva|iev|ieva|yov|yova|enko|sky|skiy|skii|skaya|ska|bayev|bayeva"
-    r"|baev|baeva|bekov|bekova|uly|kyzy|uulu|zade|shvili|dze|ovs|ova's|ov's)$"
+    r"|baev|baeva|bekov|bekova|uly|kyzy|qyzy|uulu|zade|shvili|dze|ovs|ova's|ov's)$"
 )
 _LAT_PATRONYMIC = re.compile(r"(?:ovich|evich|ovna|evna|ichna)$")
 _WEAK_SURNAME = re.compile(r"(?:in|ina|yn|yna|bay|bai|ich|uk|yuk|chuk|yan|ian)$")
-_SEPARATE_PATRONYMIC = {"ұлы", "улы", "қызы", "кызы", "uly", "kyzy", "uulu"}
+_SEPARATE_PATRONYMIC = {"ұлы", "улы", "қызы", "кызы", "uly", "kyzy", "qyzy", "uulu"}
 _ET_AL = re.compile(r"[ \u00a0]+et\.? al\b")
 _INITIAL = r"(?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]|Zh|Sh|Ch|Kh|Yu|Ya|Ye)\."
 _REFERENCE_INITIAL = re.compile(rf",[ \u00a0]?{_INITIAL}(?:[ \u00a0]?{_INITIAL}){{0,2}}")
@@ -111,15 +112,19 @@ def _common_russian(token: _Token) -> bool:
     )
 
 
-def _stems(low: str) -> Iterable[str]:
+_KK_ENDINGS = tuple(sorted(set(_KK_CASE.split("|")), key=len, reverse=True))
+
+
+@cache
+def _stems(low: str) -> tuple[str, ...]:
     """The word and the word without a Kazakh case ending or an English possessive."""
-    yield low
+    stems = [low]
     for ending in ("'s", "’s"):
         if low.endswith(ending):
-            yield low[: -len(ending)]
-    for ending in _KK_CASE.split("|"):
-        if low.endswith(ending) and len(low) - len(ending) >= 3:
-            yield low[: -len(ending)]
+            stems.append(low[: -len(ending)])
+    if _cyrillic(low):
+        stems += [low[: -len(e)] for e in _KK_ENDINGS if low.endswith(e) and len(low) - len(e) >= 3]
+    return tuple(stems)
 
 
 def base_form(word: str) -> str:
@@ -162,9 +167,12 @@ def _tokens(text: str) -> list[_Token]:
     tokens: list[_Token] = []
     for m in _WORD.finditer(text):
         word = m.group()
-        before = text[: m.start()].rstrip(" \t\u00a0\"'«“(")
+        before = text[max(0, m.start() - 12) : m.start()].rstrip(" \t\u00a0\"'«“(")
         before = _FOOTNOTE.sub("", before[-3:]) if before else ""
         sentence_start = not before or before[-1] in _SENTENCE_END
+        if not before and m.start() > 12:  # a long run of spaces: look further back
+            before = text[: m.start()].rstrip()[-3:]
+            sentence_start = not before or before[-1] in _SENTENCE_END
         after = text[m.end() : m.end() + 1]
         initial = after == "." and (
             (len(word) == 1 and word.isupper()) or word in _DIGRAPH_INITIALS
@@ -182,8 +190,8 @@ def _tokens(text: str) -> list[_Token]:
         )
     lower_case = {t.low for t in tokens if not t.capital}
     for k, token in enumerate(tokens):
-        if token.initial:
-            continue
+        if token.initial or not token.capital:
+            continue  # only capitalised words can be names
         before_initial = k + 1 < len(tokens) and tokens[k + 1].initial
         token.stop = (
             len(token.text) < 2
@@ -221,14 +229,14 @@ def _mark_seeds(text: str, tokens: list[_Token], known: set[str]) -> None:
         elif not _cyrillic(low) and _WEAK_SURNAME.search(low) and len(low) >= 5:
             token.weak = True
         gap_before = text[prev.end : token.start] if prev else ""
-        if prev and prev.low in lists.CUES_BEFORE and re.fullmatch(r"\.?[ \u00a0]+", gap_before):
+        if prev and prev.low in lists.CUES_BEFORE and re.fullmatch(r"\.?\s+", gap_before):
             token.seed = True
         gap_after = text[token.end : nxt.start] if nxt else ""
         if nxt and nxt.low in lists.CUES_AFTER and _SPACE.fullmatch(gap_after):
             token.seed = True
         if nxt and nxt.low in _SEPARATE_PATRONYMIC and _SPACE.fullmatch(gap_after):
             token.seed = True
-        if _FOOTNOTE.match(text, token.end) and len(low) >= 3:
+        if _FOOTNOTE_MARK.match(text, token.end) and len(low) >= 3:
             token.seed = True
         if _ET_AL.match(text, token.end) or _REFERENCE_INITIAL.match(text, token.end):
             token.seed = True
@@ -260,6 +268,8 @@ def _runs(text: str, tokens: list[_Token]) -> list[tuple[int, int]]:
             continue
         j = i
         while j + 1 < len(tokens) and _joined(text, tokens[j], tokens[j + 1]):
+            if tokens[j].initial and not tokens[j + 1].initial and not tokens[i].initial:
+                break  # "Нұрғалиева Ә.К. Ауыл жастарының...": the title of a reference follows
             j += 1
         run = tokens[i : j + 1]
         words = [t for t in run if not t.initial]
@@ -267,8 +277,13 @@ def _runs(text: str, tokens: list[_Token]) -> list[tuple[int, int]]:
         named = any(t.seed for t in run) or (has_initials and words)
         weak_pair = len(words) >= 2 and any(t.weak for t in words)
         prev = tokens[i - 1] if i else None
+        named_after = (  # "университет имени Абая", but not "по имени Гульсара"
+            prev is not None
+            and prev.low in lists.INSTITUTION_BEFORE
+            and not (i >= 2 and tokens[i - 2].low == "по")
+        )
         institution = _institution_follows(text, tokens, j + 1) or (
-            prev is not None and prev.low in lists.INSTITUTION_BEFORE and not has_initials
+            named_after and not has_initials
         )
         if institution and has_initials:  # "Ахметов Д. Абай даңғылы": the street is not his
             last_initial = max(k for k in range(i, j + 1) if tokens[k].initial)

@@ -112,14 +112,14 @@ def test_a_trained_pipeline_adds_to_the_rules(tmp_path: Path):
     assert found == [("kuat", "person"), ("Nurlan Baigabylov", "person")]
 
 
-@pytest.mark.parametrize("split", ["dev", "heldout"])
+@pytest.mark.parametrize("split", ["dev", "heldout", "heldout2", "heldout3"])
 def test_recall_on_the_evaluation_set_is_at_least_95_percent(split: str):
     texts = anonymise_eval.load(split)
     assert {t.language for t in texts} == {"en", "ru", "kk"}
     result = anonymise_eval.evaluate(
         texts, lambda text, language: [(s, e) for s, e, k in anonymise.scan(text) if k == "person"]
     )
-    assert result.recall["all"].total >= 50
+    assert result.recall["all"].total >= 40
     assert result.recall["all"].ratio >= 0.95, result.missed
     for key in ("en", "ru", "kk", "latin", "cyrillic"):
         assert result.recall[key].ratio >= 0.9, (key, result.missed)
