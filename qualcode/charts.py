@@ -50,6 +50,8 @@ def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
+    # Names are user text: "$x^$" must be drawn as written, not parsed as mathtext (or fail).
+    matplotlib.rcParams["text.parse_math"] = False
     import matplotlib.pyplot as plt
 
     return plt

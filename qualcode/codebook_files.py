@@ -23,6 +23,7 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import InputError
+from qualcode.formats.inert import csv_cell, from_csv_cell
 from qualcode.models import (
     CODE_STATUSES,
     Code,
@@ -256,7 +257,9 @@ def parse_csv(text: str, label: str) -> Codebook:
     try:
         reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
         header = [h.strip() for h in (reader.fieldnames or [])]
-        rows = list(reader)
+        rows = [
+            {k: from_csv_cell(v) if isinstance(v, str) else v for k, v in r.items()} for r in reader
+        ]
     except csv.Error as exc:
         raise InputError(f"{label}: not a readable CSV file ({exc})") from None
     if "code" not in header:
@@ -449,22 +452,25 @@ def dump_csv(book: Codebook) -> str:
         mains = [parents[t] or t for t in c.themes]
         subs = [t if parents[t] else "" for t in c.themes]
         writer.writerow(
-            [
-                c.name,
-                "; ".join(mains),
-                "; ".join(subs).rstrip("; ") if any(subs) else "",
-                "" if c.count is None else c.count,
-                c.status,
-                c.reason or "",
-                c.merged_into or "",
-                "true" if c.reconstructed else "",
-                c.participant or "",
-                c.quote or "",
-                c.definition or "",
-                c.parent or "",
-                c.colour or "",
-                c.provenance or "",
-            ]
+            map(
+                csv_cell,
+                [
+                    c.name,
+                    "; ".join(mains),
+                    "; ".join(subs).rstrip("; ") if any(subs) else "",
+                    "" if c.count is None else c.count,
+                    c.status,
+                    c.reason or "",
+                    c.merged_into or "",
+                    "true" if c.reconstructed else "",
+                    c.participant or "",
+                    c.quote or "",
+                    c.definition or "",
+                    c.parent or "",
+                    c.colour or "",
+                    c.provenance or "",
+                ],
+            )
         )
     return out.getvalue()
 

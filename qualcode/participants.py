@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from qualcode.errors import InputError
+from qualcode.formats.inert import from_csv_cell
 from qualcode.models import Participant, ParticipantAttribute
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def read_csv(path: Path) -> list[dict[str, object]]:
                 continue
             row: dict[str, object] = {"attributes": {}}
             for column, value in zip(columns, raw.values(), strict=True):
-                value = (value or "").strip()
+                value = from_csv_cell((value or "").strip())
                 field = ALIASES.get(column.lower())
                 if field is None:
                     if value:

@@ -28,6 +28,7 @@ from sqlalchemy.orm import aliased
 
 from qualcode.codebook_files import HEADING_MEMO
 from qualcode.errors import InputError
+from qualcode.formats.inert import xlsx_cell
 from qualcode.models import Code, CodeTheme, Memo, Theme
 
 if TYPE_CHECKING:
@@ -385,8 +386,8 @@ def _xlsx(df: pd.DataFrame, marks: list[int], path: Path) -> None:
     for row in sheet.iter_rows(min_row=1):
         for cell in row:
             cell.alignment = wrap
-            if cell.data_type == "f":  # a quote that starts with '=' is text, never a formula
-                cell.data_type = "s"
+            if isinstance(cell.value, str):  # text, never a formula: see formats.inert
+                xlsx_cell(cell, cell.value)
     names = [str(v) for v in df.iloc[:, 0]] + [str(df.columns[0])]
     sheet.column_dimensions["A"].width = min(45, max(15, max(len(n) for n in names) + 2))
     sheet.column_dimensions["B"].width = 90

@@ -1,7 +1,9 @@
 """DataFrames out: a rich table on the terminal, or csv, json, md, xlsx, docx, tex for a thesis.
 
-pandas does the writing (openpyxl, tabulate and jinja2 behind it); python-docx builds a real Word
-table with a repeated header row. ``render`` returns text for text formats, writes binary ones.
+pandas does the writing (tabulate and jinja2 behind it), openpyxl writes the workbook and
+python-docx builds a real Word table with a repeated header row. ``render`` returns text for text
+formats, writes binary ones. Every cell and header passes through qualcode.formats.inert first:
+names come from other people's files and must reach the reader as text, never as a formula.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from qualcode.formats.inert import csv_cell, md_cell, tex_text, xlsx_cell, xml_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,13 +31,16 @@ def _cells(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def rich_table(df: pd.DataFrame, title: str | None = None):
+    """A rich table; cells are Text, so ``[bold]`` in a name is printed, not obeyed."""
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title)
+    table = Table(title=Text(title) if title else None)
     for col in df.columns:
-        table.add_column(str(col), justify="right" if df[col].dtype.kind in "iuf" else "left")
+        justify = "right" if df[col].dtype.kind in "iuf" else "left"
+        table.add_column(Text(str(col)), justify=justify)
     for row in _cells(df).itertuples(index=False):
-        table.add_row(*(str(v) for v in row))
+        table.add_row(*(Text(str(v)) for v in row))
     return table
 
 
@@ -49,7 +56,7 @@ def to_docx(df: pd.DataFrame, path: Path, title: str | None = None) -> None:
 
     doc = Document()
     if title:
-        doc.add_heading(title, level=2)
+        doc.add_heading(xml_text(title), level=2)
     cells = _cells(df)
     table = doc.add_table(rows=1, cols=len(df.columns))
     table.style = "Table Grid"
@@ -57,10 +64,10 @@ def to_docx(df: pd.DataFrame, path: Path, title: str | None = None) -> None:
     repeat_header_row(header)
     for cell, name in zip(header.cells, df.columns, strict=True):
         cell.text = ""
-        cell.paragraphs[0].add_run(str(name)).bold = True
+        cell.paragraphs[0].add_run(xml_text(str(name))).bold = True
     for row in cells.itertuples(index=False):
         for cell, value in zip(table.add_row().cells, row, strict=True):
-            cell.text = str(value)
+            cell.text = xml_text(str(value))
     doc.save(path)
 
 
@@ -74,34 +81,38 @@ def repeat_header_row(row) -> None:
     row._tr.get_or_add_trPr().append(tbl_header)
 
 
+_SHEET_NAME_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def to_xlsx(df: pd.DataFrame, path: Path, title: str | None = None) -> None:
+    """One sheet, a bold header row; text stays text and numbers numbers (see formats.inert)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    name = xml_text((title or "").translate(_SHEET_NAME_FORBIDDEN))[:31].strip(" '")
+    sheet.title = name or "qualcode"
+    for col, name in enumerate(df.columns, start=1):
+        cell = sheet.cell(row=1, column=col)
+        xlsx_cell(cell, str(name))
+        cell.font = Font(bold=True)
+    for row_number, row in enumerate(_cells(df).itertuples(index=False), start=2):
+        for col, value in enumerate(row, start=1):
+            xlsx_cell(sheet.cell(row=row_number, column=col), value)
+    book.save(path)
+
+
 def to_tex(df: pd.DataFrame, caption: str | None = None) -> str:
     """A booktabs longtable (needs \\usepackage{booktabs,longtable}), LaTeX specials escaped."""
-    escaped = _cells(df).map(lambda v: _tex_escape(str(v)))
-    escaped.columns = [_tex_escape(str(c)) for c in df.columns]
+    escaped = _cells(df).map(lambda v: tex_text(str(v)))
+    escaped.columns = [tex_text(str(c)) for c in df.columns]
     return escaped.style.hide(axis="index").to_latex(
         environment="longtable",
         hrules=True,
-        caption=_tex_escape(caption) if caption else None,
+        caption=tex_text(caption) if caption else None,
         column_format="".join("r" if df[c].dtype.kind in "iuf" else "l" for c in df.columns),
     )
-
-
-_TEX_SPECIALS = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
-
-
-def _tex_escape(text: str) -> str:
-    return "".join(_TEX_SPECIALS.get(ch, ch) for ch in text)
 
 
 def render(
@@ -110,18 +121,22 @@ def render(
     """Text for csv/json/md/tex (also written to ``output`` if given); xlsx/docx are written."""
     if fmt == "xlsx":
         assert output is not None
-        _cells(df).to_excel(output, index=False, sheet_name=(title or "qualcode")[:31])
+        to_xlsx(df, output, title)
         return None
     if fmt == "docx":
         assert output is not None
         to_docx(df, output, title)
         return None
     if fmt == "csv":
-        text = _cells(df).to_csv(index=False, lineterminator="\n")
+        cells = _cells(df).map(csv_cell)
+        cells.columns = [csv_cell(str(c)) for c in df.columns]
+        text = cells.to_csv(index=False, lineterminator="\n")
     elif fmt == "json":
         text = df.to_json(orient="records", force_ascii=False, indent=2)
     elif fmt == "md":
-        text = _cells(df).to_markdown(index=False) + "\n"
+        cells = _cells(df).map(md_cell)
+        cells.columns = [md_cell(str(c)) for c in df.columns]
+        text = cells.to_markdown(index=False) + "\n"
     elif fmt == "tex":
         text = to_tex(df, title)
     elif fmt == "table":
