@@ -251,18 +251,23 @@ class Filters:
 
     def apply(self, query: Select) -> Select:
         """Narrow a query that joins Coding, Excerpt and Source (Participant outer-joined)."""
-        if self.participants:
-            wanted = [p.lower() for p in self.participants]
-            query = query.where(func.lower(Participant.pseudonym).in_(wanted))
+        query = self.apply_to_sources(query)
         if self.coders:
             wanted = [c.lower() for c in self.coders]
             query = query.where(
                 Coding.coder_id.in_(select(Coder.id).where(func.lower(Coder.name).in_(wanted)))
             )
-        if self.kinds:
-            query = query.where(Source.kind.in_(self.kinds))
         if self.themes:
             query = query.where(Coding.code_id.in_(self.theme_codes))
+        return query
+
+    def apply_to_sources(self, query: Select) -> Select:
+        """Narrow a query of Source (Participant outer-joined) by participants, kinds, --where."""
+        if self.participants:
+            wanted = [p.lower() for p in self.participants]
+            query = query.where(func.lower(Participant.pseudonym).in_(wanted))
+        if self.kinds:
+            query = query.where(Source.kind.in_(self.kinds))
         if self.where:
             if self.conditions is None:
                 raise RuntimeError("Filters.apply before Filters.check resolved --where")

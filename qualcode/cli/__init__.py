@@ -14,6 +14,7 @@ from qualcode.cli import (  # noqa: F401  (registers the commands)
     project_cmd,
     refi_cmd,
     report_cmd,
+    search_cmd,
     sources_cmd,
     team_cmd,
     tui_cmd,

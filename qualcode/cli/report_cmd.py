@@ -73,24 +73,30 @@ def make_filters(
     return Filters(*names, where=parse_where(where))
 
 
-def filtered(command: Callable[..., None]) -> Callable[..., None]:
-    """Give a report command the shared filter options; it receives them as ``filters``."""
+def filtered(
+    command: Callable[..., None] | None = None, *, only: tuple[str, ...] = tuple(FILTER_OPTIONS)
+) -> Any:
+    """Give a command the shared filter options (all, or ``only`` some: a search has no coders
+    or themes); it receives them as one ``filters`` argument."""
+    if command is None:
+        return functools.partial(filtered, only=only)
+    options = {name: FILTER_OPTIONS[name] for name in only}
     signature = inspect.signature(command, eval_str=True)
     own = [p for p in signature.parameters.values() if p.name != "filters"]
     added = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=kind)
-        for name, kind in FILTER_OPTIONS.items()
+        for name, kind in options.items()
     ]
 
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> None:
-        chosen = {name: kwargs.pop(name) for name in FILTER_OPTIONS}
+        chosen = {name: kwargs.pop(name) for name in options}
         command(filters=make_filters(**chosen), **kwargs)
 
     wrapper.__signature__ = signature.replace(parameters=own + added)  # type: ignore[attr-defined]
     wrapper.__annotations__ = {
         **{k: v for k, v in command.__annotations__.items() if k != "filters"},
-        **FILTER_OPTIONS,
+        **options,
     }
     return wrapper
 
