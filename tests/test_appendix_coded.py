@@ -8,6 +8,8 @@ differs only in Cyrillic case is issue 13's to match.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from qualcode import codebook, events, lookup
@@ -277,9 +279,12 @@ def test_docx_page_columns_and_header_row(cli, coded, tmp_path, options, size_mm
 def test_xlsx_numbers_frozen_header_and_widths(cli, coded, tmp_path):
     from openpyxl import load_workbook
 
+    formula = '=HYPERLINK("http://example.com","click")'
     with coded.session() as session:
-        code = lookup.get_code(session, "Empty")
-        code.example_quote = '=HYPERLINK("http://example.com","click")'
+        lookup.get_code(session, "Empty").example_quote = "a bell \x07 in a quote"
+        codebook.assign_code(
+            session, codebook.create_code(session, formula), lookup.get_theme(session, "Trends")
+        )
     out = tmp_path / "appendix.xlsx"
     result = cli("codebook", "export", "--appendix", "-f", "xlsx", "-o", out)
     assert result.exit_code == 0, result.stderr
@@ -288,7 +293,8 @@ def test_xlsx_numbers_frozen_header_and_widths(cli, coded, tmp_path):
     rows = {row[0].value: row for row in sheet.iter_rows()}
     assert rows["Labour"][2].value == 5 and rows["Labour"][2].data_type == "n"
     assert rows["Empty"][2].value == 0 and rows["Empty"][2].data_type == "n"
-    assert rows["Empty"][1].data_type == "s"  # a quote is never a formula
+    assert rows["Empty"][1].value == "'a bell  in a quote'"  # no XML-illegal character
+    assert rows[formula][0].data_type == "s" and rows[formula][0].quotePrefix  # never a formula
     assert rows["саясат"][0].font.bold
     widths = {c: sheet.column_dimensions[c].width for c in "ABC"}
     assert widths["B"] > widths["A"] > widths["C"] >= 15
@@ -305,14 +311,14 @@ def test_tex_longtable_with_booktabs_and_cyrillic(coded):
     assert "Expert C: 'Шетелдік мамандар жұмыс іздеп Қазақстанға келеді.' & 1 \\\\" in text
 
 
-@pytest.mark.xfail(reason="markdown escaping comes with issue 17's change to formats/tables.py")
 def test_md_keeps_one_row_per_code_when_a_quote_has_a_pipe(cli, coded):
     with coded.session() as session:
         lookup.get_code(session, "Empty").example_quote = "left | right"
     result = cli("codebook", "export", "--appendix", "-f", "md")
     assert result.exit_code == 0, result.stderr
     line = next(x for x in result.stdout.splitlines() if x.startswith("| Empty"))
-    assert line.count(" | ") - line.count("\\|") == 2
+    cells = re.split(r"(?<!\\)\|", line)[1:-1]  # split on the pipes that are not escaped
+    assert [c.strip() for c in cells] == ["Empty", "'left \\| right'", "0"]
 
 
 # --- the choice travels: YAML and REFI-QDA ------------------------------------------------

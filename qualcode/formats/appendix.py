@@ -28,7 +28,7 @@ from sqlalchemy.orm import aliased
 
 from qualcode.codebook_files import HEADING_MEMO
 from qualcode.errors import InputError
-from qualcode.formats.inert import xlsx_cell
+from qualcode.formats.inert import xlsx_cell, xml_text
 from qualcode.models import Code, CodeTheme, Memo, Theme
 
 if TYPE_CHECKING:
@@ -331,7 +331,7 @@ def _docx(df: pd.DataFrame, marks: list[int], path: Path, layout: Layout) -> Non
         for cell, value, w in zip(row.cells, values, widths, strict=True):
             cell.width = w
             paragraph = cell.paragraphs[0]
-            run = paragraph.add_run("" if value is None else str(value))
+            run = paragraph.add_run(xml_text("" if value is None else str(value)))
             run.bold, run.italic = bold or None, italic or None
 
     header = table.rows[0]
@@ -375,19 +375,18 @@ def _xlsx(df: pd.DataFrame, marks: list[int], path: Path) -> None:
     bold = Font(bold=True)
     shade = PatternFill("solid", fgColor="D9D9D9")
     wrap = Alignment(wrap_text=True, vertical="top")
-    sheet.append([str(c) for c in df.columns])
-    for cell in sheet[1]:
-        cell.font = bold
-    for values in df.itertuples(index=False):
-        sheet.append([_xlsx_value(v) for v in values])
+    for column, name in enumerate(df.columns, start=1):
+        xlsx_cell(sheet.cell(row=1, column=column), str(name))
+        sheet.cell(row=1, column=column).font = bold
+    for row, values in enumerate(df.itertuples(index=False), start=2):
+        for column, value in enumerate(values, start=1):
+            xlsx_cell(sheet.cell(row=row, column=column), _xlsx_value(value))
     for i in marks:
         for cell in sheet[i + 2]:
             cell.font, cell.fill = bold, shade
     for row in sheet.iter_rows(min_row=1):
         for cell in row:
             cell.alignment = wrap
-            if isinstance(cell.value, str):  # text, never a formula: see formats.inert
-                xlsx_cell(cell, cell.value)
     names = [str(v) for v in df.iloc[:, 0]] + [str(df.columns[0])]
     sheet.column_dimensions["A"].width = min(45, max(15, max(len(n) for n in names) + 2))
     sheet.column_dimensions["B"].width = 90
