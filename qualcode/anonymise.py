@@ -96,13 +96,17 @@ def read_names(path: Path) -> list[str]:
         raise InputError(f"{path}: no such file") from None
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
-    names: set[str] = set()
-    for line in lines:
-        name = line.split("#", 1)[0].strip()
+    return with_parts(line.split("#", 1)[0] for line in lines)
+
+
+def with_parts(names: Iterable[str]) -> list[str]:
+    """The names and, of a multi-word name, each word of three letters or more."""
+    found: set[str] = set()
+    for name in (n.strip() for n in names):
         if name:
-            names.add(name)
-            names.update(part for part in name.split() if len(part) >= 3)
-    return sorted(names)
+            found.add(name)
+            found.update(part for part in name.split() if len(part) >= 3)
+    return sorted(found)
 
 
 def _alternation(words: Iterable[str], flags: int = 0) -> re.Pattern[str] | None:
@@ -127,18 +131,24 @@ def _resolve(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
 
 
 def scan(
-    text: str, names: Iterable[str] = (), language: str = "en", model: str | None = None
+    text: str,
+    names: Iterable[str] = (),
+    language: str = "en",
+    model: str | None = None,
+    seen: Iterable[str] = (),
 ) -> list[tuple[int, int, str]]:
     """(start, end, kind) of everything suspicious in ``text``, overlaps resolved.
 
     Person names come from the rules of ``person_names`` (no model needed), the ``names`` the
-    project knows, and, when ``model`` names a trained spaCy pipeline, its NER as well.
+    project knows (any case), the words ``seen`` in names elsewhere (capitalised), and, when
+    ``model`` names a trained spaCy pipeline, its NER as well.
     """
     names = list(names)
     found: list[tuple[int, int, str]] = []
     for kind, pattern in PATTERNS.items():
         found.extend((m.start(), m.end(), kind) for m in pattern.finditer(text))
-    found.extend((s, e, "person") for s, e in person_names.find(text, _name_words(names)))
+    known = _name_words(names) | {w.lower() for w in seen}
+    found.extend((s, e, "person") for s, e in person_names.find(text, known))
     if model:
         from qualcode import nlp
 
@@ -154,13 +164,13 @@ def _name_words(names: Iterable[str]) -> set[str]:
 
 
 # Participant attributes whose values are real names the project already holds.
-NAME_ATTRIBUTES = frozenset({"name", "real name", "full name", "имя", "фио", "аты", "аты-жөні"})
+NAME_ATTRIBUTES = frozenset({"real name", "full name", "имя", "фио", "аты", "аты-жөні"})
 
 
 def known_names(session: Session) -> list[str]:
     """Real names the project holds: participant attributes such as "name" or "ФИО"."""
     rows = session.scalars(select(ParticipantAttribute))
-    return sorted({a.value.strip() for a in rows if a.name.lower() in NAME_ATTRIBUTES and a.value})
+    return with_parts(a.value for a in rows if a.name.lower() in NAME_ATTRIBUTES and a.value)
 
 
 def check(
@@ -181,14 +191,31 @@ def check(
         sources = [lookup.get_source(session, ref) for ref in refs]
     else:
         sources = list(session.scalars(select(Source).order_by(Source.id)))
-    findings: list[Finding] = []
-    for source in sources:
-        use = model or nlp.installed_ner(source.language)
-        for start, end, kind in scan(source.text, names, source.language, use):
-            findings.append(
-                Finding(source.id, source.title, start, end, source.text[start:end], kind)
-            )
-    return findings
+    found = {
+        source.id: scan(
+            source.text, names, source.language, model or nlp.installed_ner(source.language)
+        )
+        for source in sources
+    }
+    # A name found in one source is a name in the others too ("programmer Andrey" in one
+    # interview, plain "Andrey" in the next): look again with the words of every name found.
+    seen = {
+        word
+        for source in sources
+        for start, end, kind in found[source.id]
+        if kind == "person"
+        for word in _person_words(source.text[start:end])
+        if len(word) >= 3
+    }
+    if len(sources) > 1 and seen:
+        for source in sources:
+            use = model or nlp.installed_ner(source.language)
+            found[source.id] = scan(source.text, names, source.language, use, seen)
+    return [
+        Finding(source.id, source.title, start, end, source.text[start:end], kind)
+        for source in sources
+        for start, end, kind in found[source.id]
+    ]
 
 
 # --- pseudonyms for a review file ------------------------------------------------------------

@@ -137,7 +137,8 @@ def first_names_latin() -> frozenset[str]:
 # Words before a name that say a person follows ("programmer Andrey", "респондент Айгерим").
 CUES_BEFORE = _words(
     """mr mrs ms miss dr prof professor academician dean rector minister deputy director
-    chairman chairwoman senator akim president author programmer engineer migrant worker teacher
+    chairman chairwoman senator akim president prezident президент author programmer engineer
+    migrant worker teacher
     student doctor nurse driver farmer builder respondent interviewee informant participant
     colleague friend wife husband son daughter mother father brother sister uncle aunt
     neighbour neighbor named called manager accountant lawyer economist entrepreneur

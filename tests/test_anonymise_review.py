@@ -188,3 +188,23 @@ def test_a_bad_review_file_changes_nothing(cli, project, tmp_path: Path, content
 
 def test_apply_needs_a_map_or_found(cli, project):
     one_line_error(cli("anonymise", "apply"), "give either --map FILE or --found")
+
+
+def test_names_the_project_knows_and_names_found_in_other_sources(cli, project, tmp_path):
+    people = tmp_path / "participants.csv"
+    people.write_text("pseudonym,organisation,real name\nExpert A,NGO,Kuat Zhomartov\n", "utf-8")
+    assert cli("participants", "import", people).exit_code == 0
+    # "kuat" in lower case: no rule finds it, the participant's attribute does
+    _import(cli, tmp_path, "We met kuat in the office; Zhomartov was late.", "one")
+    _import(cli, tmp_path, "The welder Daniyar came in 2015.", "two")
+    _import(cli, tmp_path, "Later Daniyar wrote to us.", "three")  # no cue: known from "two"
+    rows = _review(cli, tmp_path)
+    found = {(r["source"], r["text"]) for r in rows}
+    assert {
+        ("one", "kuat"),
+        ("one", "Zhomartov"),
+        ("two", "Daniyar"),
+        ("three", "Daniyar"),
+    } <= found
+    by_text = {(r["source"], r["text"]): r["replacement"] for r in rows}
+    assert by_text["two", "Daniyar"] == by_text["three", "Daniyar"]  # one person, one pseudonym
