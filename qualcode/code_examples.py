@@ -2,7 +2,8 @@
 
 For every active code, in this order:
 
-1. the excerpt chosen with ``qualcode codebook example CODE EXCERPT`` (or the TUI's ``e`` key);
+1. the excerpt chosen with ``qualcode codebook example CODE EXCERPT`` (or the TUI's ``e`` key),
+   while it still carries a coding of the code;
 2. the quote imported with a printed codebook (its ``example`` in the YAML or CSV file);
 3. the default rule: among the code's codings, take the participant with the most codings of it
    (ties: the participant listed first, sources with no participant last); among that
@@ -62,14 +63,20 @@ def _excerpt_text():
 
 
 def chosen(session: Session) -> dict[int, Quote]:
-    """The excerpts chosen as examples, by code id."""
+    """The excerpts chosen as examples, by code id: only while the excerpt still carries a
+    coding of the code (a coding removed since leaves the code to the rules below)."""
+    still_coded = (
+        select(Coding.id)
+        .where(Coding.excerpt_id == Code.example_excerpt_id, Coding.code_id == Code.id)
+        .exists()
+    )
     query = (
         select(Code.id, func.coalesce(Participant.pseudonym, Source.title), _excerpt_text())
         .add_columns(Excerpt.id)
         .join(Excerpt, Excerpt.id == Code.example_excerpt_id)
         .join(Source, Source.id == Excerpt.source_id)
         .outerjoin(Participant, Participant.id == Source.participant_id)
-        .where(Code.status == "active")
+        .where(Code.status == "active", still_coded)
     )
     return {cid: Quote(who, text, "chosen", eid) for cid, who, text, eid in session.execute(query)}
 

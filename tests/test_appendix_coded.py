@@ -138,6 +138,8 @@ def test_counts_option(cli, coded, counts, labour, empty):
     result = cli("codebook", "export", "--appendix", "-f", "csv", "--counts", counts)
     assert result.exit_code == 0, result.stderr
     lines = {line.split(",")[0]: line for line in result.stdout.splitlines()}
+    header = {"participants": "Number of participants", "excerpts": "Number of excerpts"}
+    assert lines["Trends"] == f"Trends,Example of a code,{header.get(counts, 'Number of codes')}"
     assert lines["Labour"].endswith(f",{labour}")
     assert lines["Empty"] == f"Empty,(no example),{empty}"
 
@@ -180,6 +182,20 @@ def test_chosen_example_is_printed_and_undo_restores_exactly(cli, coded):
     assert cli("codebook", "example", "Labour", "--clear").exit_code == 0
     with coded.session(write=False) as session:
         assert lookup.get_code(session, "Labour").example_excerpt_id is None
+
+
+def test_a_chosen_example_whose_coding_was_removed_is_no_longer_quoted(cli, coded):
+    from qualcode import coding
+    from qualcode.models import Coding
+
+    quota = _excerpt_id(coded, "A notes", "The quota system changed")
+    assert cli("codebook", "example", "Labour", f"#{quota}").exit_code == 0
+    with coded.session() as session:
+        labour = lookup.get_code(session, "Labour")
+        found = session.query(Coding).filter_by(excerpt_id=quota, code_id=labour.id).one()
+        coding.remove_coding(session, found)
+    shown = cli("codebook", "example", "Labour").stdout.strip()
+    assert shown == "Labour: Expert A: 'We hire many people from abroad every year.' (default)"
 
 
 def test_an_excerpt_not_coded_with_the_code_is_refused(cli, coded):

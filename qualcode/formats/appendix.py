@@ -38,6 +38,13 @@ if TYPE_CHECKING:
 
 EXAMPLE = "Example of a code"
 COUNT = "Number of codes"
+# the count column's header: the thesis's own for codings and printed tallies
+COUNT_HEADERS = {
+    "codings": COUNT,
+    "reported": COUNT,
+    "participants": "Number of participants",
+    "excerpts": "Number of excerpts",
+}
 NO_THEME = "Codes in no theme"
 FORMATS = ("table", "md", "csv", "xlsx", "docx", "tex")
 COUNTS = ("codings", "participants", "excerpts", "reported")
@@ -208,17 +215,18 @@ def table(project: Project, layout: Layout = Layout()) -> tuple[pd.DataFrame, li
     out: list[list[object]] = []
     marks: list[int] = []
     levels: dict[int, int] = {}
+    count = COUNT_HEADERS[layout.counts]
     for i, section in enumerate(sections):
         part = data[data["section"] == section]
         if i > 0:
             marks.append(len(out))
             levels[len(out)] = int(part["level"].iloc[0])
-            out.append([section, EXAMPLE, COUNT])
+            out.append([section, EXAMPLE, count])
         part = part[part["code"].notna()]
-        for code, example, count in zip(part["code"], part["example"], part["count"], strict=True):
-            out.append([code, example, "" if count is pd.NA or count is None else int(count)])
+        for code, example, n in zip(part["code"], part["example"], part["count"], strict=True):
+            out.append([code, example, "" if n is pd.NA or n is None else int(n)])
     first = sections[0] if sections else "Code"
-    df = pd.DataFrame(out, columns=[first, EXAMPLE, COUNT])
+    df = pd.DataFrame(out, columns=[first, EXAMPLE, count])
     df.attrs["levels"] = levels
     return df, marks
 
