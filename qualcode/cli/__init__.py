@@ -8,6 +8,7 @@ from qualcode.cli import (  # noqa: F401  (registers the commands)
     codebook_cmd,
     coding_cmd,
     demo_cmd,
+    examples_cmd,
     gdocs_cmd,
     memos_cmd,
     participants_cmd,
