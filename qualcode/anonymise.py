@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from qualcode import events, lookup, person_names
 from qualcode.errors import InputError
+from qualcode.formats.inert import from_csv_cell
 from qualcode.models import Event, Excerpt, ParticipantAttribute, Segment, Source
 
 KINDS = ("person", "email", "phone", "url", "orcid", "iin", "address")
@@ -290,16 +291,6 @@ class MapRow:
 
 _TEXT_COLUMNS = ("text", "real")
 _REPLACEMENT_COLUMNS = ("replacement", "pseudonym")
-_FORMULA_START = tuple("=+-@")
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """A cell a spreadsheet will not run as a formula ("+7 701..." gets a leading quote)."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
-
-
-def _unquote(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_START) else cell
 
 
 def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
@@ -345,7 +336,7 @@ def read_map(path: Path) -> list[MapRow]:
     for number, row in rows:
         if len(row) != width:
             raise InputError(f"{path}: row {number}: want {width} cells, found {len(row)}")
-        cell = {name: _unquote(row[i].strip()) for name, i in columns.items()}
+        cell = {name: from_csv_cell(row[i].strip()) for name, i in columns.items()}
         for name in ("text", "replacement"):
             if not cell[name]:
                 raise InputError(f"{path}: row {number}, column {name}: empty {name}")

@@ -43,9 +43,6 @@ def check(
         findings = anonymise.check(session, sources or [], names, model)
         rows = anonymise.review_rows(session, findings)
     table = pd.DataFrame(rows, columns=anonymise.REVIEW_COLUMNS)
-    if fmt in (Format.csv, Format.xlsx):  # "+7 701 ..." must not run as a formula
-        for column in ("text", "replacement"):
-            table[column] = table[column].map(anonymise.spreadsheet_safe)
     if findings:
         emit(table, fmt, output)
         raise typer.Exit(1)
