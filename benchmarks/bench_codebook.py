@@ -20,7 +20,8 @@ THESIS = ROOT / "codebooks" / "thesis-appendix-b.yaml"
 
 
 def generated(path: Path, codes: int = 2000, themes: int = 50) -> Path:
-    from qualcode.codebook_files import Codebook, CodeEntry, ThemeEntry, dump_yaml
+    from qualcode.codebook_sync import Codebook, CodeEntry, ThemeEntry
+    from qualcode.formats.codebook_files import dump_yaml
 
     book = Codebook(
         themes=[
@@ -49,8 +50,7 @@ def timed(label: str, work) -> object:
 
 
 def run(db: str, file: Path) -> None:
-    from qualcode import codebook_files, open_project
-    from qualcode.formats import appendix
+    from qualcode.formats import appendix, codebook_files, open_project
 
     with open_project(db) as project:
         timed(f"import {file.name}", lambda: codebook_files.import_codebook(project, file))

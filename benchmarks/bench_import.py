@@ -47,7 +47,8 @@ def main() -> None:
     parser.add_argument("--db", help="project to import into (default: a temporary SQLite file)")
     args = parser.parse_args()
 
-    from qualcode import nlp, open_project, segments, sources
+    from qualcode import nlp, open_project, segments
+    from qualcode.formats.files import import_file
 
     text = make_text(args.words)
     words = len(text.split())
@@ -67,7 +68,7 @@ def main() -> None:
         path.write_text(text, encoding="utf-8")
         project = open_project(args.db or Path(tmp) / "bench.db")
         wall, cpu = time.perf_counter(), time.process_time()
-        sources.import_file(project, path)
+        import_file(project, path)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         project.close()
     size = len(text.encode()) / 1e6

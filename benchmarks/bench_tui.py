@@ -137,10 +137,9 @@ async def open_source(db: str, source_id: int, direct: bool) -> tuple[float, flo
 
 
 def apply_codes(db: str, source_id: int, code_ids: list[int], repeat: int) -> tuple[list, list]:
-    from qualcode import open_project
-    from qualcode.tui import views
+    from qualcode import open_project, views
     from qualcode.tui.widgets.source_text import highlight_runs
-    from qualcode.tui.workbench import Workbench
+    from qualcode.workbench import Workbench
 
     project = open_project(db)
     bench = Workbench(project, "Bench")

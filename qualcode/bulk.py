@@ -225,8 +225,12 @@ def _resolve_codes(
     return {key: code.id for key, code in codes.items()}, created
 
 
-def ensure_excerpts(session: Session, spans: set[tuple[int, int, int]]) -> tuple[dict, int]:
-    """(source_id, start, end) -> excerpt id for every span, inserting the missing ones in bulk."""
+Span = tuple[int, int, int]
+
+
+def ensure_excerpts(session: Session, spans: set[Span]) -> tuple[dict[Span, int], list[Span]]:
+    """(source_id, start, end) -> excerpt id for every span, inserting the missing ones in bulk;
+    and the spans that were missing."""
 
     def existing() -> dict[tuple[int, int, int], int]:
         found: dict[tuple[int, int, int], int] = {}
@@ -250,7 +254,7 @@ def ensure_excerpts(session: Session, spans: set[tuple[int, int, int]]) -> tuple
             ],
         )
         ids = existing()
-    return ids, len(missing)
+    return ids, missing
 
 
 def insert_codings(session: Session, rows: list[dict[str, Any]]) -> list[str]:
@@ -303,7 +307,7 @@ def apply_rows(
     default = runner.name if runner else rows[0].coder or ""
     codes, created = _resolve_codes(session, label, rows, create, coders[default.lower()])
     spans = {(sources[r.source][0], r.start, r.end) for r in rows}
-    excerpt_ids, new_excerpts = ensure_excerpts(session, spans)
+    excerpt_ids, new_spans = ensure_excerpts(session, spans)
     now = utcnow()
     wanted: dict[tuple[int, int, int], dict[str, Any]] = {}
     for r in rows:
@@ -331,14 +335,20 @@ def apply_rows(
     ]
     event = None
     if logged:
-        event = events.log(
-            session, "coding.bulk", coders[default.lower()], file=str(label), codings=logged
+        event = events.CODING_BULK.log(
+            session,
+            coders[default.lower()],
+            {
+                "file": str(label),
+                "codings": logged,
+                "excerpts_new": sorted(excerpt_ids[span] for span in new_spans),
+            },
         )
     return BulkResult(
         rows=len(rows),
         applied=len(inserted),
         already=len(rows) - len(inserted),
-        excerpts_created=new_excerpts,
+        excerpts_created=len(new_spans),
         codes_created=created,
         event_id=event.id if event else None,
     )
@@ -355,13 +365,16 @@ def apply_csv(
     )
 
 
-def _bulk_undo(session: Session, payload: dict[str, Any]) -> None:
+def _bulk_undo(session: Session, payload: events.BulkCodings) -> None:
     guids = [row[0] for row in payload["codings"]]
     for chunk in _chunks(guids):
         session.execute(delete(Coding).where(Coding.guid.in_(chunk)))
+    unused = ~select(Coding.id).where(Coding.excerpt_id == Excerpt.id).exists()
+    for chunk in _chunks(payload.get("excerpts_new", [])):
+        session.execute(delete(Excerpt).where(Excerpt.id.in_(chunk), unused))
 
 
-def _bulk_redo(session: Session, payload: dict[str, Any]) -> None:
+def _bulk_redo(session: Session, payload: events.BulkCodings) -> None:
     rows = payload["codings"]
     excerpt_ids, _ = ensure_excerpts(session, {(s, a, b) for _g, s, a, b, *_rest in rows})
     now = utcnow()
@@ -381,4 +394,4 @@ def _bulk_redo(session: Session, payload: dict[str, Any]) -> None:
     )
 
 
-events.undoable("coding.bulk", undo=_bulk_undo, redo=_bulk_redo)
+events.undoable(events.CODING_BULK, undo=_bulk_undo, redo=_bulk_redo)

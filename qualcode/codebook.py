@@ -7,7 +7,8 @@ event with its inverse, which is how the TUI offers undo and redo.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, aliased
@@ -16,7 +17,19 @@ from qualcode import events, lookup
 from qualcode.errors import InputError
 from qualcode.models import Code, Coder, CodeTheme, Coding, Excerpt, Theme
 
-CODE_FIELDS = ("name", "definition", "colour", "parent_id", "reported_count", "example_quote")
+CODE_FIELDS = (
+    "name",
+    "definition",
+    "colour",
+    "parent_id",
+    "reported_count",
+    "example_quote",
+    "example_participant_id",
+    "example_excerpt_id",
+    "reconstructed",
+    "provenance",
+)
+THEME_FIELDS = ("name", "description")
 
 
 def _coder_id(coder: Coder | None) -> int | None:
@@ -55,17 +68,18 @@ def create_code(
     )
     session.add(code)
     session.flush()
-    events.log(
+    events.CODE_CREATE.log(
         session,
-        "code.create",
         _coder_id(coder),
-        code_id=code.id,
-        guid=code.guid,
-        name=code.name,
-        definition=definition,
-        colour=colour,
-        parent_id=code.parent_id,
-        position=code.position,
+        {
+            "code_id": code.id,
+            "guid": code.guid,
+            "name": code.name,
+            "definition": definition,
+            "colour": colour,
+            "parent_id": code.parent_id,
+            "position": code.position,
+        },
     )
     return code
 
@@ -77,7 +91,7 @@ def find_or_create_code(
 
     Under PostgreSQL's read committed, another session may commit the same name between the
     look-up and the insert; the name check then sees it, and that code is used. (A commit that
-    lands after the check fails the unique index instead: ``team.race_safe`` retries that.)
+    lands after the check fails the unique index instead: ``db.race_safe`` retries that.)
     """
     code = lookup.find_code(session, name)
     if code is not None:
@@ -92,7 +106,8 @@ def find_or_create_code(
 
 
 def update_code(session: Session, code: Code, coder: Coder | None = None, **changes: Any) -> Code:
-    """Rename, define, recolour or re-parent a code (any of ``CODE_FIELDS``)."""
+    """Rename, define, recolour or re-parent a code, or set what a printed codebook says of it
+    (any of ``CODE_FIELDS``)."""
     unknown = set(changes) - set(CODE_FIELDS)
     if unknown:
         raise InputError(f"cannot change {', '.join(sorted(unknown))} of a code")
@@ -102,7 +117,9 @@ def update_code(session: Session, code: Code, coder: Coder | None = None, **chan
     for field, value in changes.items():
         setattr(code, field, value)
     session.flush()
-    events.log(session, "code.update", _coder_id(coder), code_id=code.id, old=old, new=changes)
+    events.CODE_UPDATE.log(
+        session, _coder_id(coder), {"code_id": code.id, "old": old, "new": changes}
+    )
     return code
 
 
@@ -133,8 +150,15 @@ def merge_codes(session: Session, keep: Code, merged: Code, coder: Coder | None 
         .exists()
     )
     doubles = session.scalars(select(Coding).where(Coding.code_id == merged.id, already_kept)).all()
-    dropped = [
-        {"guid": c.guid, "excerpt_id": c.excerpt_id, "coder_id": c.coder_id, "memo": c.memo}
+    dropped: list[events.DroppedCoding] = [
+        {
+            "guid": c.guid,
+            "excerpt_id": c.excerpt_id,
+            "coder_id": c.coder_id,
+            "memo": c.memo,
+            "id": c.id,
+            "created_at": events.stamp(c.created_at),
+        }
         for c in doubles
     ]
     for coding in doubles:
@@ -145,15 +169,16 @@ def merge_codes(session: Session, keep: Code, merged: Code, coder: Coder | None 
     old_status = {"status": merged.status, "status_reason": merged.status_reason}
     merged.status, merged.merged_into_id, merged.status_reason = "merged", keep.id, None
     session.flush()
-    events.log(
+    events.CODE_MERGE.log(
         session,
-        "code.merge",
         _coder_id(coder),
-        keep_id=keep.id,
-        merged_id=merged.id,
-        moved=list(moved),
-        dropped=dropped,
-        old=old_status,
+        {
+            "keep_id": keep.id,
+            "merged_id": merged.id,
+            "moved": list(moved),
+            "dropped": dropped,
+            "old": old_status,
+        },
     )
     return len(moved)
 
@@ -164,33 +189,25 @@ def exclude_code(session: Session, code: Code, reason: str, coder: Coder | None 
         raise InputError(f"excluding {code.name!r} needs a reason")
     if code.status == "merged":
         raise InputError(f"{code.name!r} is merged; exclude the code it was merged into")
-    old = {"status": code.status, "status_reason": code.status_reason}
-    code.status, code.status_reason = "excluded", reason.strip()
-    session.flush()
-    events.log(
-        session,
-        "code.status",
-        _coder_id(coder),
-        code_id=code.id,
-        old=old,
-        new={"status": "excluded", "status_reason": code.status_reason},
-    )
-    return code
+    return _set_status(session, code, "excluded", reason.strip(), coder)
 
 
 def include_code(session: Session, code: Code, coder: Coder | None = None) -> Code:
     if code.status != "excluded":
         raise InputError(f"{code.name!r} is {code.status}, not excluded")
+    return _set_status(session, code, "active", None, coder)
+
+
+def _set_status(
+    session: Session, code: Code, status: str, reason: str | None, coder: Coder | None
+) -> Code:
     old = {"status": code.status, "status_reason": code.status_reason}
-    code.status, code.status_reason = "active", None
+    code.status, code.status_reason = status, reason
     session.flush()
-    events.log(
+    events.CODE_STATUS.log(
         session,
-        "code.status",
         _coder_id(coder),
-        code_id=code.id,
-        old=old,
-        new={"status": "active", "status_reason": None},
+        {"code_id": code.id, "old": old, "new": {"status": status, "status_reason": reason}},
     )
     return code
 
@@ -216,21 +233,46 @@ def create_theme(
     )
     session.add(theme)
     session.flush()
-    events.log(
+    events.THEME_CREATE.log(
         session,
-        "theme.create",
         _coder_id(coder),
-        theme_id=theme.id,
-        guid=theme.guid,
-        name=name,
-        description=description,
-        parent_id=theme.parent_id,
-        position=theme.position,
+        {
+            "theme_id": theme.id,
+            "guid": theme.guid,
+            "name": name,
+            "description": description,
+            "parent_id": theme.parent_id,
+            "position": theme.position,
+        },
     )
     return theme
 
 
-def nest_theme(session: Session, theme: Theme, parent: Theme | None, coder: Coder | None = None):
+def update_theme(
+    session: Session, theme: Theme, coder: Coder | None = None, **changes: Any
+) -> Theme:
+    """Rename or describe a theme (any of ``THEME_FIELDS``)."""
+    unknown = set(changes) - set(THEME_FIELDS)
+    if unknown:
+        raise InputError(f"cannot change {', '.join(sorted(unknown))} of a theme")
+    if "name" in changes:
+        name = changes["name"] = str(changes["name"]).strip()
+        found = lookup.find_theme(session, name)
+        if not name or (found is not None and found is not theme):
+            raise InputError(f"a theme named {name!r} exists already" if name else "no name")
+    old = {field: getattr(theme, field) for field in changes}
+    for field, value in changes.items():
+        setattr(theme, field, value)
+    session.flush()
+    events.THEME_UPDATE.log(
+        session, _coder_id(coder), {"theme_id": theme.id, "old": old, "new": changes}
+    )
+    return theme
+
+
+def nest_theme(
+    session: Session, theme: Theme, parent: Theme | None, coder: Coder | None = None
+) -> Theme:
     """Make ``theme`` a sub-theme of ``parent`` (or a main theme with None); no cycles."""
     ancestor = parent
     while ancestor is not None:
@@ -240,8 +282,8 @@ def nest_theme(session: Session, theme: Theme, parent: Theme | None, coder: Code
     old = theme.parent_id
     theme.parent_id = parent.id if parent else None
     session.flush()
-    events.log(
-        session, "theme.nest", _coder_id(coder), theme_id=theme.id, old=old, new=theme.parent_id
+    events.THEME_NEST.log(
+        session, _coder_id(coder), {"theme_id": theme.id, "old": old, "new": theme.parent_id}
     )
     return theme
 
@@ -256,13 +298,8 @@ def assign_code(session: Session, code: Code, theme: Theme, coder: Coder | None 
     ) + 1
     session.add(CodeTheme(code_id=code.id, theme_id=theme.id, position=position))
     session.flush()
-    events.log(
-        session,
-        "theme.assign",
-        _coder_id(coder),
-        code_id=code.id,
-        theme_id=theme.id,
-        position=position,
+    events.THEME_ASSIGN.log(
+        session, _coder_id(coder), {"code_id": code.id, "theme_id": theme.id, "position": position}
     )
     return True
 
@@ -274,13 +311,8 @@ def unassign_code(session: Session, code: Code, theme: Theme, coder: Coder | Non
     position = link.position
     session.delete(link)
     session.flush()
-    events.log(
-        session,
-        "theme.unassign",
-        _coder_id(coder),
-        code_id=code.id,
-        theme_id=theme.id,
-        position=position,
+    events.THEME_UNASSIGN.log(
+        session, _coder_id(coder), {"code_id": code.id, "theme_id": theme.id, "position": position}
     )
     return True
 
@@ -333,14 +365,14 @@ def set_example(
     new = {"example_excerpt_id": excerpt.id if excerpt is not None else None}
     code.example_excerpt_id = new["example_excerpt_id"]
     session.flush()
-    events.log(session, "code.example", _coder_id(coder), code_id=code.id, old=old, new=new)
+    events.CODE_EXAMPLE.log(session, _coder_id(coder), {"code_id": code.id, "old": old, "new": new})
     return code
 
 
 # --- inverses for undo / redo -------------------------------------------------------------
 
 
-def _code_create_redo(session: Session, p: dict[str, Any]) -> None:
+def _code_create_redo(session: Session, p: events.CodeCreated) -> None:
     session.add(
         Code(
             id=p["code_id"],
@@ -355,44 +387,53 @@ def _code_create_redo(session: Session, p: dict[str, Any]) -> None:
     session.flush()
 
 
-def _code_create_undo(session: Session, p: dict[str, Any]) -> None:
+def _code_create_undo(session: Session, p: events.CodeCreated) -> None:
     if session.scalar(select(func.count()).where(Coding.code_id == p["code_id"])):
         raise InputError(f"cannot undo creating {p['name']!r}: it has codings now")
     session.execute(delete(Code).where(Code.id == p["code_id"]))
 
 
-def _code_fields(which: str):
-    def handler(session: Session, p: dict[str, Any]) -> None:
-        code = session.get(Code, p["code_id"])
+FieldHandler = Callable[[Session, events.FieldChange], None]
+
+
+def _fields(model: type[Code] | type[Theme], which: Literal["old", "new"]) -> FieldHandler:
+    def handler(session: Session, p: events.FieldChange) -> None:
+        row_id = p.get("code_id") if model is Code else p.get("theme_id")
+        row = session.get(model, row_id) if row_id is not None else None
+        if row is None:
+            raise InputError(f"cannot undo: {model.__tablename__[:-1]} #{row_id} is gone")
         for field, value in p[which].items():
-            setattr(code, field, value)
+            setattr(row, field, value)
         session.flush()
 
     return handler
 
 
-def _merge_undo(session: Session, p: dict[str, Any]) -> None:
+def _merge_undo(session: Session, p: events.CodeMerged) -> None:
     if p["moved"]:
         session.execute(
             update(Coding).where(Coding.guid.in_(p["moved"])).values(code_id=p["merged_id"])
         )
     for d in p["dropped"]:
-        session.add(
-            Coding(
-                guid=d["guid"],
-                excerpt_id=d["excerpt_id"],
-                coder_id=d["coder_id"],
-                memo=d["memo"],
-                code_id=p["merged_id"],
-            )
+        coding = Coding(
+            guid=d["guid"],
+            excerpt_id=d["excerpt_id"],
+            coder_id=d["coder_id"],
+            memo=d["memo"],
+            code_id=p["merged_id"],
         )
+        if "id" in d:
+            coding.id = d["id"]
+            events.restore_stamp(coding, d.get("created_at"))
+        session.add(coding)
     merged = session.get(Code, p["merged_id"])
+    assert merged is not None  # the foreign key of its codings keeps it
     merged.status, merged.status_reason = p["old"]["status"], p["old"]["status_reason"]
     merged.merged_into_id = None
     session.flush()
 
 
-def _merge_redo(session: Session, p: dict[str, Any]) -> None:
+def _merge_redo(session: Session, p: events.CodeMerged) -> None:
     if p["dropped"]:
         session.execute(delete(Coding).where(Coding.guid.in_([d["guid"] for d in p["dropped"]])))
     if p["moved"]:
@@ -400,15 +441,16 @@ def _merge_redo(session: Session, p: dict[str, Any]) -> None:
             update(Coding).where(Coding.guid.in_(p["moved"])).values(code_id=p["keep_id"])
         )
     merged = session.get(Code, p["merged_id"])
+    assert merged is not None
     merged.status, merged.merged_into_id, merged.status_reason = "merged", p["keep_id"], None
     session.flush()
 
 
-def _theme_create_undo(session: Session, p: dict[str, Any]) -> None:
+def _theme_create_undo(session: Session, p: events.ThemeCreated) -> None:
     session.execute(delete(Theme).where(Theme.id == p["theme_id"]))
 
 
-def _theme_create_redo(session: Session, p: dict[str, Any]) -> None:
+def _theme_create_redo(session: Session, p: events.ThemeCreated) -> None:
     session.add(
         Theme(
             id=p["theme_id"],
@@ -422,20 +464,23 @@ def _theme_create_redo(session: Session, p: dict[str, Any]) -> None:
     session.flush()
 
 
-def _nest(which: str):
-    def handler(session: Session, p: dict[str, Any]) -> None:
-        session.get(Theme, p["theme_id"]).parent_id = p[which]
+def _nest(which: Literal["old", "new"]) -> Callable[[Session, events.ThemeNested], None]:
+    def handler(session: Session, p: events.ThemeNested) -> None:
+        theme = session.get(Theme, p["theme_id"])
+        if theme is None:
+            raise InputError(f"cannot undo: theme #{p['theme_id']} is gone")
+        theme.parent_id = p[which]
         session.flush()
 
     return handler
 
 
-def _link_add(session: Session, p: dict[str, Any]) -> None:
+def _link_add(session: Session, p: events.ThemeLink) -> None:
     session.add(CodeTheme(code_id=p["code_id"], theme_id=p["theme_id"], position=p["position"]))
     session.flush()
 
 
-def _link_remove(session: Session, p: dict[str, Any]) -> None:
+def _link_remove(session: Session, p: events.ThemeLink) -> None:
     session.execute(
         delete(CodeTheme).where(
             CodeTheme.code_id == p["code_id"], CodeTheme.theme_id == p["theme_id"]
@@ -443,12 +488,13 @@ def _link_remove(session: Session, p: dict[str, Any]) -> None:
     )
 
 
-events.undoable("code.create", undo=_code_create_undo, redo=_code_create_redo)
-events.undoable("code.update", undo=_code_fields("old"), redo=_code_fields("new"))
-events.undoable("code.status", undo=_code_fields("old"), redo=_code_fields("new"))
-events.undoable("code.example", undo=_code_fields("old"), redo=_code_fields("new"))
-events.undoable("code.merge", undo=_merge_undo, redo=_merge_redo)
-events.undoable("theme.create", undo=_theme_create_undo, redo=_theme_create_redo)
-events.undoable("theme.nest", undo=_nest("old"), redo=_nest("new"))
-events.undoable("theme.assign", undo=_link_remove, redo=_link_add)
-events.undoable("theme.unassign", undo=_link_add, redo=_link_remove)
+events.undoable(events.CODE_CREATE, undo=_code_create_undo, redo=_code_create_redo)
+events.undoable(events.CODE_UPDATE, undo=_fields(Code, "old"), redo=_fields(Code, "new"))
+events.undoable(events.CODE_STATUS, undo=_fields(Code, "old"), redo=_fields(Code, "new"))
+events.undoable(events.CODE_EXAMPLE, undo=_fields(Code, "old"), redo=_fields(Code, "new"))
+events.undoable(events.CODE_MERGE, undo=_merge_undo, redo=_merge_redo)
+events.undoable(events.THEME_CREATE, undo=_theme_create_undo, redo=_theme_create_redo)
+events.undoable(events.THEME_UPDATE, undo=_fields(Theme, "old"), redo=_fields(Theme, "new"))
+events.undoable(events.THEME_NEST, undo=_nest("old"), redo=_nest("new"))
+events.undoable(events.THEME_ASSIGN, undo=_link_remove, redo=_link_add)
+events.undoable(events.THEME_UNASSIGN, undo=_link_add, redo=_link_remove)

@@ -7,13 +7,15 @@ source. Ranges are checked against the stored text, so a coding can never point 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from qualcode import events, lookup
+from qualcode.db import race_safe
 from qualcode.errors import InputError
 from qualcode.models import Code, Coder, Coding, Excerpt, Segment, Source
 
@@ -30,17 +32,21 @@ class Target:
     end: int
 
 
+def _find_excerpt(session: Session, source_id: int, start: int, end: int) -> Excerpt | None:
+    return session.scalar(
+        select(Excerpt).where(
+            Excerpt.source_id == source_id, Excerpt.start == start, Excerpt.end == end
+        )
+    )
+
+
 def excerpt_for(session: Session, source: Source, start: int, end: int) -> Excerpt:
     """The excerpt covering exactly [start, end) of a source, made if new."""
     if not 0 <= start < end <= len(source.text):
         raise InputError(
             f"range {start}-{end} is outside source {source.title!r} (0-{len(source.text)})"
         )
-    excerpt = session.scalar(
-        select(Excerpt).where(
-            Excerpt.source_id == source.id, Excerpt.start == start, Excerpt.end == end
-        )
-    )
+    excerpt = _find_excerpt(session, source.id, start, end)
     if excerpt is None:
         excerpt = Excerpt(source_id=source.id, start=start, end=end)
         session.add(excerpt)
@@ -80,7 +86,7 @@ def resolve_target(session: Session, ref: str) -> Target:
     )
 
 
-def _coding_payload(coding: Coding, excerpt: Excerpt) -> dict[str, Any]:
+def _coding_payload(coding: Coding, excerpt: Excerpt, excerpt_new: bool) -> events.CodingPayload:
     return {
         "guid": coding.guid,
         "source_id": excerpt.source_id,
@@ -89,6 +95,12 @@ def _coding_payload(coding: Coding, excerpt: Excerpt) -> dict[str, Any]:
         "code_id": coding.code_id,
         "coder_id": coding.coder_id,
         "memo": coding.memo,
+        "id": coding.id,
+        "created_at": events.stamp(coding.created_at),
+        "excerpt_id": excerpt.id,
+        "excerpt_guid": excerpt.guid,
+        "excerpt_created_at": events.stamp(excerpt.created_at),
+        "excerpt_new": excerpt_new,
     }
 
 
@@ -105,7 +117,10 @@ def apply_code(
     if code.status != "active":
         raise InputError(f"code {code.name!r} is {code.status}; include it again to use it")
     source = session.get(Source, target.source_id)
-    excerpt = excerpt_for(session, source, target.start, target.end)
+    if source is None:
+        raise InputError(f"no source #{target.source_id}")
+    had = _find_excerpt(session, source.id, target.start, target.end)
+    excerpt = had or excerpt_for(session, source, target.start, target.end)
     coding = session.scalar(
         select(Coding).where(
             Coding.excerpt_id == excerpt.id,
@@ -119,7 +134,7 @@ def apply_code(
     session.add(coding)
     session.flush()
     if log:
-        events.log(session, "coding.apply", coder.id, **_coding_payload(coding, excerpt))
+        events.CODING_APPLY.log(session, coder.id, _coding_payload(coding, excerpt, had is None))
     return coding
 
 
@@ -131,28 +146,33 @@ def code_range(
     *,
     create: bool = True,
     memo: str | None = None,
-    remember: bool = True,
+    remember: bool = False,
 ) -> Coding:
     """The scriptable entry point: a target reference and a code name (created if new).
 
-    ``remember`` makes the coder the project's default; team sessions leave it off, as every
-    coder rewriting that one shared row would queue all their transactions behind each other.
+    Safe against other sessions creating the same code, excerpt or coder at the same moment
+    (``db.race_safe``). ``remember`` makes the coder the project's default (the CLI's ``code``
+    does); team sessions leave it off, as every coder rewriting that one shared row would queue
+    all their transactions behind each other.
     """
     from qualcode import codebook
 
-    coder = lookup.coder(session, coder_name, remember=remember)
-    if create:
-        code, _ = codebook.find_or_create_code(session, code_name, coder)
-    else:
-        code = lookup.get_code(session, code_name)  # raises with suggestions
-    return apply_code(session, resolve_target(session, ref), code, coder, memo=memo)
+    def work() -> Coding:
+        coder = lookup.coder(session, coder_name, remember=remember)
+        if create:
+            code, _ = codebook.find_or_create_code(session, code_name, coder)
+        else:
+            code = lookup.get_code(session, code_name)  # raises with suggestions
+        return apply_code(session, resolve_target(session, ref), code, coder, memo=memo)
+
+    return race_safe(session, work)
 
 
 def remove_coding(session: Session, coding: Coding, coder: Coder | None = None) -> None:
-    payload = _coding_payload(coding, coding.excerpt)
+    payload = _coding_payload(coding, coding.excerpt, excerpt_new=False)
     session.delete(coding)
     session.flush()
-    events.log(session, "coding.remove", coder.id if coder else payload["coder_id"], **payload)
+    events.CODING_REMOVE.log(session, coder.id if coder else payload["coder_id"], payload)
 
 
 def set_memo(
@@ -162,37 +182,53 @@ def set_memo(
     old = coding.memo
     coding.memo = memo or None
     session.flush()
-    events.log(
+    events.CODING_MEMO.log(
         session,
-        "coding.memo",
         coder.id if coder else coding.coder_id,
-        guid=coding.guid,
-        old=old,
-        new=coding.memo,
+        {"guid": coding.guid, "old": old, "new": coding.memo},
     )
 
 
-def _restore(session: Session, p: dict[str, Any]) -> None:
+def _restore(session: Session, p: events.CodingPayload) -> None:
+    """Put a coding back as it was: same id, guid, time, and its excerpt (remade if it went)."""
     source = session.get(Source, p["source_id"])
-    excerpt = excerpt_for(session, source, p["start"], p["end"])
-    session.add(
-        Coding(
-            guid=p["guid"],
-            excerpt_id=excerpt.id,
-            code_id=p["code_id"],
-            coder_id=p["coder_id"],
-            memo=p["memo"],
-        )
+    if source is None:
+        raise InputError(f"cannot restore a coding: source #{p['source_id']} is gone")
+    excerpt = _find_excerpt(session, source.id, p["start"], p["end"])
+    if excerpt is None:
+        excerpt = Excerpt(source_id=source.id, start=p["start"], end=p["end"])
+        if "excerpt_id" in p:
+            excerpt.id, excerpt.guid = p["excerpt_id"], p["excerpt_guid"]
+            events.restore_stamp(excerpt, p.get("excerpt_created_at"))
+        session.add(excerpt)
+        session.flush()
+    coding = Coding(
+        guid=p["guid"],
+        excerpt_id=excerpt.id,
+        code_id=p["code_id"],
+        coder_id=p["coder_id"],
+        memo=p["memo"],
     )
+    if "id" in p:
+        coding.id = p["id"]
+        events.restore_stamp(coding, p.get("created_at"))
+    session.add(coding)
     session.flush()
 
 
-def _drop(session: Session, p: dict[str, Any]) -> None:
+def _drop(session: Session, p: events.CodingPayload) -> None:
     session.execute(delete(Coding).where(Coding.guid == p["guid"]))
+    if p.get("excerpt_new") and "excerpt_id" in p:
+        session.execute(
+            delete(Excerpt).where(
+                Excerpt.id == p["excerpt_id"],
+                ~select(Coding.id).where(Coding.excerpt_id == Excerpt.id).exists(),
+            )
+        )
 
 
-def _memo(field: str):
-    def handler(session: Session, p: dict[str, Any]) -> None:
+def _memo(field: Literal["old", "new"]) -> Callable[[Session, events.MemoChange], None]:
+    def handler(session: Session, p: events.MemoChange) -> None:
         coding = session.scalar(select(Coding).where(Coding.guid == p["guid"]))
         if coding is not None:
             coding.memo = p[field]
@@ -200,6 +236,6 @@ def _memo(field: str):
     return handler
 
 
-events.undoable("coding.apply", undo=_drop, redo=_restore)
-events.undoable("coding.remove", undo=_restore, redo=_drop)
-events.undoable("coding.memo", undo=_memo("old"), redo=_memo("new"))
+events.undoable(events.CODING_APPLY, undo=_drop, redo=_restore)
+events.undoable(events.CODING_REMOVE, undo=_restore, redo=_drop)
+events.undoable(events.CODING_MEMO, undo=_memo("old"), redo=_memo("new"))

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualcode.errors import ProjectError
@@ -97,6 +97,23 @@ def is_retryable(exc: BaseException) -> bool:
     return False
 
 
+def race_safe(session: Session, work: Callable[[], T], attempts: int = 5) -> T:
+    """Run ``work`` in a savepoint; when a concurrent session committed the same unique row first,
+    roll back to the savepoint and run ``work`` again, which now finds that row and uses it.
+
+    ``work`` must be a find-or-create (as ``coding.code_range`` is): on SQLite writers queue on the
+    lock so this never triggers; on PostgreSQL (read committed) the retry sees the other commit.
+    """
+    for attempt in range(attempts):
+        try:
+            with session.begin_nested():
+                return work()
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 class Project:
     """An open qualcode project: an engine plus short sessions for reads and writes."""
 
@@ -115,6 +132,13 @@ class Project:
     @property
     def sqlite_path(self) -> Path | None:
         return Path(self.engine.url.database) if self.is_sqlite else None
+
+    @property
+    def label(self) -> str:
+        """The project as a title names it: a file name, or the server's database name."""
+        if self.sqlite_path is not None:
+            return self.sqlite_path.name
+        return f"{self.engine.url.database} on {self.engine.url.host or 'localhost'}"
 
     @contextlib.contextmanager
     def session(self, write: bool = True) -> Iterator[Session]:

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qualcode import codebook_files
+from qualcode import codebook_sync
 from qualcode.errors import InputError, ProjectError
+from qualcode.formats import codebook_files
 from qualcode.models import Base, Code, Participant, Setting, Source
 
 if TYPE_CHECKING:
@@ -126,18 +127,19 @@ def _notes_file(pseudonym: str) -> Path:
     return examples_dir() / "notes" / f"{pseudonym.lower().replace(' ', '-')}.md"
 
 
-def _fill(session: Session, people: list[dict], book: codebook_files.Codebook) -> DemoSummary:
+def _fill(session: Session, people: list[dict], book: codebook_sync.Codebook) -> DemoSummary:
     from qualcode import coding, lookup, participants, sources
+    from qualcode.formats import files
 
     session.add(Setting(key=DEMO_SETTING, value=DEMO_VALUE))
     for position, row in enumerate(people, start=1):
         participants.upsert(session, row, position)
-    codebook_files.apply_codebook(session, book, str(codebook_path()))
+    codebook_sync.apply_codebook(session, book, str(codebook_path()))
     by_participant: dict[str, Source] = {}
     for row in people:
         pseudonym = str(row["pseudonym"])
         path = _notes_file(pseudonym)
-        text, data = sources.read_file(path)
+        text, data = files.read_file(path)
         by_participant[pseudonym.lower()] = sources.add_source(
             session,
             text,

@@ -9,16 +9,183 @@ new action after an undo ends the chance to redo (as in an editor).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, NotRequired, TypedDict, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from qualcode.models import Event
 
-Handler = Callable[[Session, dict[str, Any]], None]
+# --- the payloads: one definition each, read by the action that logs and by its inverses -------
+
+
+class CodingPayload(TypedDict):
+    """``coding.apply`` / ``coding.remove``: the coding whole, so that it can come back as it was.
+
+    ``id``, ``created_at`` and the ``excerpt_*`` keys are absent from events logged before they
+    were added; the inverses then fall back to a new id, time and excerpt.
+    """
+
+    guid: str
+    source_id: int
+    start: int
+    end: int
+    code_id: int
+    coder_id: int
+    memo: str | None
+    id: NotRequired[int]
+    created_at: NotRequired[str]  # ISO time
+    excerpt_id: NotRequired[int]
+    excerpt_guid: NotRequired[str]
+    excerpt_created_at: NotRequired[str]
+    excerpt_new: NotRequired[bool]  # the coding made its excerpt: undo takes both away
+
+
+class MemoChange(TypedDict):
+    """``coding.memo``."""
+
+    guid: str
+    old: str | None
+    new: str | None
+
+
+class CodeCreated(TypedDict):
+    """``code.create``."""
+
+    code_id: int
+    guid: str
+    name: str
+    definition: str | None
+    colour: str | None
+    parent_id: int | None
+    position: int
+
+
+class FieldChange(TypedDict):
+    """``code.update`` / ``code.status`` / ``code.example`` / ``theme.update``: the fields before
+    and after."""
+
+    old: dict[str, Any]
+    new: dict[str, Any]
+    code_id: NotRequired[int]
+    theme_id: NotRequired[int]
+
+
+class DroppedCoding(TypedDict):
+    """A coding a merge removed because the kept code had it already."""
+
+    guid: str
+    excerpt_id: int
+    coder_id: int
+    memo: str | None
+    id: NotRequired[int]
+    created_at: NotRequired[str]
+
+
+class CodeMerged(TypedDict):
+    """``code.merge``."""
+
+    keep_id: int
+    merged_id: int
+    moved: list[str]
+    dropped: list[DroppedCoding]
+    old: dict[str, Any]
+
+
+class ThemeCreated(TypedDict):
+    """``theme.create``."""
+
+    theme_id: int
+    guid: str
+    name: str
+    description: str | None
+    parent_id: int | None
+    position: int
+
+
+class ThemeNested(TypedDict):
+    """``theme.nest``: the parent before and after."""
+
+    theme_id: int
+    old: int | None
+    new: int | None
+
+
+class ThemeLink(TypedDict):
+    """``theme.assign`` / ``theme.unassign``."""
+
+    code_id: int
+    theme_id: int
+    position: int
+
+
+class HeadingChange(TypedDict):
+    """``theme.heading``: a printed codebook's heading kept beside a theme."""
+
+    theme_id: int
+    old: str | None
+    new: str | None
+
+
+class ParticipantCreated(TypedDict):
+    """``participant.create``."""
+
+    participant_id: int
+    guid: str
+    pseudonym: str
+    position: int
+
+
+class ModeChange(TypedDict):
+    """``team.mode``; ``old`` is None when the project had never set a mode."""
+
+    old: str | None
+    new: str
+
+
+class BulkCodings(TypedDict):
+    """``coding.bulk``: rows [guid, source_id, start, end, code_id, coder_id, memo]."""
+
+    file: str
+    codings: list[list[Any]]
+    excerpts_new: NotRequired[list[int]]  # excerpts the import made: undo takes them away
+
+
+P = TypeVar("P", bound=Mapping[str, Any])
+
+
+@dataclass(frozen=True)
+class Action(Generic[P]):
+    """An undoable kind of event: its name, and (as its type parameter) its payload's type."""
+
+    name: str
+
+    def log(self, session: Session, coder_id: int | None, payload: P) -> Event:
+        return log(session, self.name, coder_id, **payload)
+
+
+CODING_APPLY: Action[CodingPayload] = Action("coding.apply")
+CODING_REMOVE: Action[CodingPayload] = Action("coding.remove")
+CODING_MEMO: Action[MemoChange] = Action("coding.memo")
+CODING_BULK: Action[BulkCodings] = Action("coding.bulk")
+CODE_CREATE: Action[CodeCreated] = Action("code.create")
+CODE_UPDATE: Action[FieldChange] = Action("code.update")
+CODE_STATUS: Action[FieldChange] = Action("code.status")
+CODE_EXAMPLE: Action[FieldChange] = Action("code.example")
+CODE_MERGE: Action[CodeMerged] = Action("code.merge")
+THEME_CREATE: Action[ThemeCreated] = Action("theme.create")
+THEME_UPDATE: Action[FieldChange] = Action("theme.update")
+THEME_NEST: Action[ThemeNested] = Action("theme.nest")
+THEME_ASSIGN: Action[ThemeLink] = Action("theme.assign")
+THEME_UNASSIGN: Action[ThemeLink] = Action("theme.unassign")
+THEME_HEADING: Action[HeadingChange] = Action("theme.heading")
+PARTICIPANT_CREATE: Action[ParticipantCreated] = Action("participant.create")
+TEAM_MODE: Action[ModeChange] = Action("team.mode")
+
+Handler = Callable[[Session, Any], None]
 
 
 @dataclass(frozen=True)
@@ -30,19 +197,33 @@ class Inverse:
 _HANDLERS: dict[str, Inverse] = {}
 
 
-def undoable(action: str, undo: Handler, redo: Handler) -> None:
+def undoable(
+    action: Action[P], undo: Callable[[Session, P], None], redo: Callable[[Session, P], None]
+) -> None:
     """Register how an action is undone and redone from its payload."""
-    _HANDLERS[action] = Inverse(undo, redo)
+    _HANDLERS[action.name] = Inverse(undo, redo)
 
 
 def log(session: Session, action: str, coder_id: int | None = None, /, **payload: Any) -> Event:
+    """Log an event; undoable actions log through their :class:`Action` instead."""
     event = Event(action=action, coder_id=coder_id, payload=payload)
     session.add(event)
     session.flush()
     return event
 
 
-def _scope(coder_id: int | None, since_id: int):
+def stamp(value: dt.datetime) -> str:
+    """A row's ``created_at`` as a payload keeps it (JSON has no datetime)."""
+    return value.isoformat()
+
+
+def restore_stamp(row: Any, value: str | None) -> None:
+    """Give a row brought back by undo its original ``created_at`` (when the payload kept it)."""
+    if value:
+        row.created_at = dt.datetime.fromisoformat(value)
+
+
+def _scope(coder_id: int | None, since_id: int) -> Select[tuple[Event]]:
     query = select(Event).where(Event.id > since_id, Event.action.in_(list(_HANDLERS)))
     if coder_id is not None:
         query = query.where(Event.coder_id == coder_id)
@@ -54,7 +235,9 @@ def _ensure_handlers() -> None:
     import qualcode.bulk
     import qualcode.catalogue
     import qualcode.codebook
+    import qualcode.codebook_sync
     import qualcode.coding
+    import qualcode.participants
     import qualcode.team  # noqa: F401
 
 

@@ -4,7 +4,7 @@ Memos are written in the TUI (on codings), come in with REFI-QDA projects (on th
 codes, excerpts) and are the researcher's analytic trail; this module lists them as one table and
 writes them as a document (md, docx) or a sheet (csv) to quote in a methods chapter. A theme's
 "Printed heading" memo is where a printed codebook's section name is kept
-(``codebook_files.HEADING_MEMO``), not a note, so it is left out.
+(``codebook_sync.HEADING_MEMO``), not a note, so it is left out.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import cast, func, or_, select
 from sqlalchemy.types import String
 
-from qualcode.codebook_files import HEADING_MEMO
+from qualcode.codebook_sync import HEADING_MEMO
 from qualcode.errors import InputError
 from qualcode.models import Code, Coder, Coding, Excerpt, Memo, Source, Theme
 

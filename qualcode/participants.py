@@ -11,9 +11,10 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
+from qualcode import events
 from qualcode.errors import InputError
 from qualcode.formats.inert import from_csv_cell
 from qualcode.models import Participant, ParticipantAttribute
@@ -108,6 +109,40 @@ def read_csv(path: Path) -> list[dict[str, object]]:
     except csv.Error as exc:
         raise InputError(f"{path}: not a readable CSV file ({exc})") from None
     return rows
+
+
+def create(session: Session, pseudonym: str, position: int) -> Participant:
+    """A participant with no details yet (a codebook's quote names them); undoable."""
+    participant = Participant(pseudonym=pseudonym, position=position)
+    session.add(participant)
+    session.flush()
+    events.PARTICIPANT_CREATE.log(
+        session,
+        None,
+        {
+            "participant_id": participant.id,
+            "guid": participant.guid,
+            "pseudonym": pseudonym,
+            "position": position,
+        },
+    )
+    return participant
+
+
+def _create_undo(session: Session, p: events.ParticipantCreated) -> None:
+    session.execute(delete(Participant).where(Participant.id == p["participant_id"]))
+
+
+def _create_redo(session: Session, p: events.ParticipantCreated) -> None:
+    session.add(
+        Participant(
+            id=p["participant_id"], guid=p["guid"], pseudonym=p["pseudonym"], position=p["position"]
+        )
+    )
+    session.flush()
+
+
+events.undoable(events.PARTICIPANT_CREATE, undo=_create_undo, redo=_create_redo)
 
 
 def upsert(session: Session, row: dict[str, object], position: int) -> tuple[Participant, bool]:

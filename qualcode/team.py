@@ -7,20 +7,19 @@ lists where coders disagree. The mode is a project setting (``team.mode``), so e
 every tool sees the same mode.
 
 Two sessions may also create the same row at the same moment (the same new code, the same excerpt,
-a coder's first coding). The database's unique constraints let only one of them win; ``race_safe``
-turns the loser's IntegrityError into a re-read of the winner's row instead of an error.
+a coder's first coding). The database's unique constraints let only one of them win;
+``db.race_safe`` turns the loser's IntegrityError into a re-read of the winner's row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, select, true
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from qualcode import events, lookup
+from qualcode.db import race_safe
 from qualcode.errors import InputError, ProjectError
 from qualcode.models import Code, Coder, Coding, Excerpt, Setting, Source
 
@@ -36,48 +35,6 @@ BLIND = "blind"
 RECONCILE = "reconcile"
 MODES = (BLIND, RECONCILE)
 DEFAULT_MODE = RECONCILE  # a project nobody switched to blind shows everyone's codings
-
-
-def race_safe(session: Session, work: Callable[[], T], attempts: int = 5) -> T:
-    """Run ``work`` in a savepoint; when a concurrent session committed the same unique row first,
-    roll back to the savepoint and run ``work`` again, which now finds that row and uses it.
-
-    ``work`` must be a find-or-create (as ``coding.code_range`` is): on SQLite writers queue on the
-    lock so this never triggers; on PostgreSQL (read committed) the retry sees the other commit.
-    """
-    for attempt in range(attempts):
-        try:
-            with session.begin_nested():
-                return work()
-        except IntegrityError:
-            if attempt == attempts - 1:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def code_range(
-    session: Session,
-    ref: str,
-    code_name: str,
-    coder_name: str | None = None,
-    *,
-    create: bool = True,
-    memo: str | None = None,
-    remember: bool = False,
-) -> Coding:
-    """``coding.code_range`` made safe against other sessions creating the same code or excerpt.
-
-    The coder is not remembered as the project's default unless asked (``remember``): on a
-    shared project each session names its coder (``--coder`` or ``$QUALCODE_CODER``).
-    """
-    from qualcode import coding
-
-    def work() -> Coding:
-        return coding.code_range(
-            session, ref, code_name, coder_name, create=create, memo=memo, remember=remember
-        )
-
-    return race_safe(session, work)
 
 
 def ensure_code(session: Session, name: str, coder: Coder | None = None) -> Code:
@@ -107,15 +64,20 @@ def set_mode(session: Session, new: str, coder: Coder | None = None) -> str:
     """Switch the project to blind or reconcile mode; returns the previous mode."""
     if new not in MODES:
         raise InputError(f"team mode must be one of {', '.join(MODES)}, not {new!r}")
-    old = mode(session)
+    stored = session.get(Setting, MODE_KEY)
+    old = stored.value if stored is not None else None
     _write_mode(session, new)
-    events.log(session, "team.mode", coder.id if coder else None, old=old, new=new)
-    return old
+    events.TEAM_MODE.log(session, coder.id if coder else None, {"old": old, "new": new})
+    return old or DEFAULT_MODE
 
 
-def _write_mode(session: Session, value: str) -> None:
+def _write_mode(session: Session, value: str | None) -> None:
+    """Store the mode; None takes the setting away (the project never had one)."""
     setting = session.get(Setting, MODE_KEY)
-    if setting is None:
+    if value is None:
+        if setting is not None:
+            session.delete(setting)
+    elif setting is None:
         session.add(Setting(key=MODE_KEY, value=value))
     else:
         setting.value = value
@@ -327,11 +289,12 @@ def _snippet(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _mode_event(which: str):
-    def handler(session: Session, payload: dict) -> None:
-        _write_mode(session, payload[which])
-
-    return handler
+def _mode_undo(session: Session, payload: events.ModeChange) -> None:
+    _write_mode(session, payload["old"])
 
 
-events.undoable("team.mode", undo=_mode_event("old"), redo=_mode_event("new"))
+def _mode_redo(session: Session, payload: events.ModeChange) -> None:
+    _write_mode(session, payload["new"])
+
+
+events.undoable(events.TEAM_MODE, undo=_mode_undo, redo=_mode_redo)

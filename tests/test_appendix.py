@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from qualcode import codebook_files
-from qualcode.formats import appendix
+from qualcode.formats import appendix, codebook_files
 
 ROOT = Path(__file__).resolve().parent.parent
 THESIS_YAML = ROOT / "codebooks" / "thesis-appendix-b.yaml"

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from qualcode import codebook_files
+from qualcode import codebook_sync
+from qualcode.formats import codebook_files
 from qualcode.models import Code, CodeTheme, Event, Memo, Participant, Theme
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,7 +108,7 @@ def test_small_codebook_round_trips_status_parent_links_and_heading(project, sma
         assert pseudonym == "Expert B"
         reasons = s.scalar(select(Theme).where(Theme.name == "Reasons"))
         assert reasons.parent.name == "Trends"
-        assert s.scalar(select(Memo.body).where(Memo.title == codebook_files.HEADING_MEMO)) == (
+        assert s.scalar(select(Memo.body).where(Memo.title == codebook_sync.HEADING_MEMO)) == (
             "Migration Trends and Patterns"
         )
     assert codebook_files.export_codebook(project, "yaml") == SMALL

@@ -3,7 +3,7 @@
 The processes share one source's ranges (so they race to create the same excerpts) and half of
 their code names (so they race to create the same codes). Afterwards nothing is lost, doubled or
 half-written, and no process saw an error: lock waits and serialization failures are retried by
-``Project.transaction``, unique-name races are resolved by ``team.race_safe``.
+``Project.transaction``, unique-name races are resolved by ``db.race_safe``.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def plan(index: int) -> list[tuple[int, int, str]]:
 
 def worker(url: str, index: int, barrier, errors) -> None:
     """One coder's session: pages of codings in bulk, with single codings in between."""
-    from qualcode import bulk, team
+    from qualcode import bulk, coding
 
     try:
         project = open_project(url)
@@ -62,7 +62,9 @@ def worker(url: str, index: int, barrier, errors) -> None:
             )
             for a, b, name in singles[number :: len(pages)]:
                 project.transaction(
-                    lambda s, a=a, b=b, name=name: team.code_range(s, f"notes:{a}-{b}", name, coder)
+                    lambda s, a=a, b=b, name=name: coding.code_range(
+                        s, f"notes:{a}-{b}", name, coder
+                    )
                 )
         project.close()
     except BaseException:

@@ -117,11 +117,11 @@ def test_killing_a_many_file_import_keeps_every_finished_file(cli, db_url, tmp_p
 
 CODING_LOOP = """
 import sys
-from qualcode import open_project, team
+from qualcode import coding, open_project
 project = open_project(sys.argv[1])
 for i in range(100_000):
     ref = f"notes:{i % 900}-{i % 900 + 1 + i // 900}"  # a new range every time
-    project.transaction(lambda s: team.code_range(s, ref, f"Code {i % 30}", "Ann"))
+    project.transaction(lambda s: coding.code_range(s, ref, f"Code {i % 30}", "Ann"))
     print(f"coded {i}", flush=True)
 """
 

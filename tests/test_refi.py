@@ -199,7 +199,7 @@ def test_cli_refuses_other_suffixes(cli, tmp_path):
 def test_thesis_codebook_survives_qdc_and_qdpx(project, fresh, tmp_path):
     """The real Appendix B codebook (themes, sub-themes, merged and excluded codes, reported
     counts): valid .qdc and .qdpx, and a fresh project gets it back field for field."""
-    from qualcode import codebook_files
+    from qualcode.formats import codebook_files
 
     codebook_files.import_codebook(project, ROOT / "codebooks" / "thesis-appendix-b.yaml")
     qdc = refi.export_codebook(project, tmp_path / "thesis.qdc")

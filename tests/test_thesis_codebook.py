@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from qualcode import codebook_files
+from qualcode.formats import codebook_files
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = codebook_files.load(ROOT / "codebooks" / "thesis-appendix-b.yaml")

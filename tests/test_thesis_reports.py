@@ -8,7 +8,7 @@ import io
 from collections import defaultdict
 from pathlib import Path
 
-from qualcode import codebook_files
+from qualcode.formats import codebook_files
 
 ROOT = Path(__file__).resolve().parent.parent
 THESIS_YAML = ROOT / "codebooks" / "thesis-appendix-b.yaml"

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from qualcode.colours import code_colour, is_colour
 from qualcode.errors import InputError
 from qualcode.tui import bindings
-from qualcode.tui.colours import code_colour, is_colour
 from qualcode.tui.fuzzy import rank
 from qualcode.tui.screens.help import help_text
 from qualcode.tui.units import Units
-from qualcode.tui.views import Span, covered
 from qualcode.tui.widgets.source_text import highlight_runs, wrap
-from qualcode.tui.workbench import in_vivo_name
+from qualcode.views import Span, covered
+from qualcode.workbench import in_vivo_name
 
 TEXT = "First one. Second one!  Third?\n\nNew paragraph here. And “quoted.” End"
 

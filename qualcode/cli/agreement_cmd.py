@@ -6,13 +6,13 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.app import DbOption, FormatOption, OutputOption, app, emit, open_db
+from qualcode.cli.app import DEFAULT_DB, DbOption, FormatOption, OutputOption, app, emit, open_db
 from qualcode.cli.report_cmd import split_names
 
 
 @app.command("agreement")
 def agreement(
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
     fmt: FormatOption = "table",
     output: OutputOption = None,
     coders: Annotated[

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.app import DbOption, Format, FormatOption, OutputOption, emit, open_db, sub_app
+from qualcode.cli.app import (
+    DEFAULT_DB,
+    DbOption,
+    Format,
+    FormatOption,
+    OutputOption,
+    emit,
+    open_db,
+    sub_app,
+)
 
 anonymise_app = sub_app("anonymise", "Check sources for identifying details; replace real names.")
 
@@ -30,7 +39,7 @@ def check(
     model: ModelOption = None,
     fmt: FormatOption = Format.table,
     output: OutputOption = None,
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """List names, e-mails, phones, URLs, ORCID iDs, IIN/BIN numbers and addresses, each with a
     suggested replacement (edit it and give the file to `apply --map`); exit 1 if any."""
@@ -68,7 +77,7 @@ def apply(
     ] = False,
     names: NamesOption = None,
     model: ModelOption = None,
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """Replace real names (and e-mails, phones...) in every source; codings stay on their words."""
     from qualcode import anonymise

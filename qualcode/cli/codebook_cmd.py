@@ -8,7 +8,15 @@ from typing import Annotated, Any
 
 import typer
 
-from qualcode.cli.app import DbOption, FormatOption, OutputOption, emit, open_db, sub_app
+from qualcode.cli.app import (
+    DEFAULT_DB,
+    DbOption,
+    FormatOption,
+    OutputOption,
+    emit,
+    open_db,
+    sub_app,
+)
 
 codebook_app = sub_app("codebook", "Codes and themes: files in and out, merge, exclude, assign.")
 theme_app = typer.Typer(name="theme", help="Themes and sub-themes.", no_args_is_help=True)
@@ -42,10 +50,10 @@ def _edit(db: str, coder: str | None, work: Any) -> Any:
 @codebook_app.command("import")
 def codebook_import(
     file: Annotated[Path, typer.Argument(help="A codebook: .yaml/.yml, .csv or .qdc (REFI-QDA).")],
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """Import a codebook file: codes, themes, links and quoted participants, all or nothing."""
-    from qualcode import codebook_files
+    from qualcode.formats import codebook_files
 
     summary = codebook_files.import_codebook(open_db(db), file)
     typer.echo(f"{file}: {summary}", err=True)
@@ -86,7 +94,7 @@ def codebook_export(
     landscape: Annotated[
         bool, typer.Option("--landscape", help="docx pages in landscape (--appendix).")
     ] = False,
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """Export the codebook as a file (yaml, csv, qdc) or as an appendix table (--appendix)."""
     import sys
@@ -98,7 +106,7 @@ def codebook_export(
         layout = appendix_table.Layout(counts, max_quote_words, paper.lower(), landscape)
         text = appendix_table.render(project, (fmt or ExportFormat.table).value, output, layout)
     else:
-        from qualcode import codebook_files
+        from qualcode.formats import codebook_files
 
         text = codebook_files.export_codebook(project, (fmt or ExportFormat.yaml).value, output)
     if text is not None:
@@ -120,7 +128,7 @@ def codebook_example(
     clear: Annotated[
         bool, typer.Option("--clear", help="Forget the chosen example (back to the default rule).")
     ] = False,
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
     coder: CoderOption = None,
 ) -> None:
     """Choose the excerpt the appendix quotes for a code (undoable), or show the current one."""
@@ -154,17 +162,17 @@ def codebook_example(
 
 @codebook_app.command("list")
 def codebook_list(
-    db: DbOption = "qualcode.db", fmt: FormatOption = "table", output: OutputOption = None
+    db: DbOption = DEFAULT_DB, fmt: FormatOption = "table", output: OutputOption = None
 ) -> None:
     """The codes in codebook order: themes, reported count, status, example's participant."""
-    from qualcode import codebook_files
+    from qualcode import codebook_sync
 
-    emit(codebook_files.codebook_frame(open_db(db)), fmt, output, title="Codebook")
+    emit(codebook_sync.codebook_frame(open_db(db)), fmt, output, title="Codebook")
 
 
 @codebook_app.command("rename")
 def codebook_rename(
-    old: str, new: str, db: DbOption = "qualcode.db", coder: CoderOption = None
+    old: str, new: str, db: DbOption = DEFAULT_DB, coder: CoderOption = None
 ) -> None:
     """Rename a code (names are unique, ignoring case)."""
     from qualcode import codebook, lookup
@@ -177,7 +185,7 @@ def codebook_rename(
 def codebook_merge(
     keep: Annotated[str, typer.Argument(help="The code that stays.")],
     merged: Annotated[str, typer.Argument(help="The code merged into it (kept, marked merged).")],
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
     coder: CoderOption = None,
 ) -> None:
     """Merge a code into another: its codings move; it stays in the audit trail as merged."""
@@ -197,7 +205,7 @@ def codebook_merge(
 def codebook_exclude(
     code: str,
     reason: Annotated[str, typer.Option("--reason", help="Why the code is left out.")],
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
     coder: CoderOption = None,
 ) -> None:
     """Leave a code out of the analysis (its codings stay), with a reason."""
@@ -208,7 +216,7 @@ def codebook_exclude(
 
 
 @codebook_app.command("include")
-def codebook_include(code: str, db: DbOption = "qualcode.db", coder: CoderOption = None) -> None:
+def codebook_include(code: str, db: DbOption = DEFAULT_DB, coder: CoderOption = None) -> None:
     """Take an excluded code back into the analysis."""
     from qualcode import codebook, lookup
 
@@ -218,7 +226,7 @@ def codebook_include(code: str, db: DbOption = "qualcode.db", coder: CoderOption
 
 @codebook_app.command("assign")
 def codebook_assign(
-    code: str, theme: str, db: DbOption = "qualcode.db", coder: CoderOption = None
+    code: str, theme: str, db: DbOption = DEFAULT_DB, coder: CoderOption = None
 ) -> None:
     """Put a code in a theme (a code can be in several)."""
     from qualcode import codebook, lookup
@@ -238,7 +246,7 @@ def theme_add(
     name: str,
     parent: Annotated[str | None, typer.Option("--parent", help="Make it a sub-theme.")] = None,
     description: Annotated[str | None, typer.Option("--description")] = None,
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
     coder: CoderOption = None,
 ) -> None:
     """Create a theme, or a sub-theme with --parent."""

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.app import DbOption, app, open_db
+from qualcode.cli.app import DEFAULT_DB, DbOption, app, open_db
 
 
 @app.command("code")
@@ -38,11 +38,11 @@ def code(
             "freely row by row) in one transaction, instead of TARGET CODE.",
         ),
     ] = None,
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """Apply a code to a range of a source, or every coding in a CSV file (--from)."""
+    from qualcode.coding import code_range
     from qualcode.errors import InputError
-    from qualcode.team import code_range
 
     if from_file is not None:
         if target is not None or code_name is not None:

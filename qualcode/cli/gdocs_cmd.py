@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.app import DbOption, open_db, sub_app
+from qualcode.cli.app import DEFAULT_DB, DbOption, open_db, sub_app
 
 gdocs_app = sub_app("gdocs", "Google Docs exports: comments as codings, a sheet of themes.")
 
@@ -28,7 +28,7 @@ def import_doc(
     model: Annotated[
         str | None, typer.Option(help="An installed trained spaCy pipeline for sentences.")
     ] = None,
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """Import the document as a source; each comment codes the text it is anchored to."""
     from qualcode.errors import InputError
@@ -49,7 +49,7 @@ def import_doc(
 @gdocs_app.command("themes")
 def themes(
     file: Annotated[Path, typer.Argument(help="A .csv or .xlsx with code, theme, sub-theme.")],
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """Create the sheet's themes and sub-themes and assign each code to its theme."""
     from qualcode.formats import gdocs

@@ -9,7 +9,15 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.app import DbOption, FormatOption, OutputOption, emit, open_db, sub_app
+from qualcode.cli.app import (
+    DEFAULT_DB,
+    DbOption,
+    FormatOption,
+    OutputOption,
+    emit,
+    open_db,
+    sub_app,
+)
 
 memos_app = sub_app("memos", "Memos on the project, sources, codes, themes, excerpts, codings.")
 
@@ -36,7 +44,7 @@ def _kinds(value: str | None) -> tuple[str, ...]:
 @memos_app.command("list")
 def memos_list(
     kind: KindOption = None,
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
     fmt: FormatOption = "table",
     output: OutputOption = None,
 ) -> None:
@@ -53,7 +61,7 @@ def memos_export(
     ] = MemoFormat.md,
     output: OutputOption = None,
     kind: KindOption = None,
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """The memos as a document to read or quote (md, docx) or a sheet (csv)."""
     from qualcode import memos

@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.app import DbOption, FormatOption, OutputOption, emit, open_db, sub_app
+from qualcode.cli.app import (
+    DEFAULT_DB,
+    DbOption,
+    FormatOption,
+    OutputOption,
+    emit,
+    open_db,
+    sub_app,
+)
 
 participants_app = sub_app("participants", "Interviewees (Appendix A) and their attributes.")
 
@@ -21,7 +29,7 @@ def participants_import(
             "mode, role; other columns become attributes."
         ),
     ],
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """Import or update participants from a CSV file (all rows or none)."""
     from qualcode import participants
@@ -33,7 +41,7 @@ def participants_import(
 
 @participants_app.command("list")
 def participants_list(
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
     fmt: FormatOption = "table",
     output: OutputOption = None,
 ) -> None:

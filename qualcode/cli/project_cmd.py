@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from qualcode.cli.app import DbOption, app, open_db, sub_app
+from qualcode.cli.app import DEFAULT_DB, DbOption, app, open_db, sub_app
 
 db_app = sub_app("db", "The project's database: schema revision and upgrades.")
 
 
 @app.command()
-def init(db: DbOption = "qualcode.db") -> None:
+def init(db: DbOption = DEFAULT_DB) -> None:
     """Create a project (a SQLite file, or the schema on a PostgreSQL server)."""
     from qualcode.db import current_revision
 
@@ -20,7 +20,7 @@ def init(db: DbOption = "qualcode.db") -> None:
 
 
 @db_app.command("upgrade")
-def db_upgrade(db: DbOption = "qualcode.db") -> None:
+def db_upgrade(db: DbOption = DEFAULT_DB) -> None:
     """Bring the schema up to this qualcode's revision (opening a project does it too)."""
     from qualcode.db import current_revision
 
@@ -30,7 +30,7 @@ def db_upgrade(db: DbOption = "qualcode.db") -> None:
 
 
 @db_app.command("current")
-def db_current(db: DbOption = "qualcode.db") -> None:
+def db_current(db: DbOption = DEFAULT_DB) -> None:
     """Show the schema revision of the project and the one this qualcode expects."""
     from qualcode.db import current_revision, head_revision, open_project
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.app import DbOption, open_db, sub_app
+from qualcode.cli.app import DEFAULT_DB, DbOption, open_db, sub_app
 
 refi = sub_app("refi", "Exchange with NVivo, ATLAS.ti, MAXQDA, QualCoder: REFI-QDA .qdc / .qdpx.")
 
@@ -48,7 +48,7 @@ def export(
             "(code points), nvivo (UTF-16 units, CR+LF), atlas, maxqda.",
         ),
     ] = Reader.standard,
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """Write the codebook (.qdc) or the whole project (.qdpx)."""
     from qualcode.formats import refi as exchange
@@ -73,7 +73,7 @@ def import_(
             file_okay=False,
         ),
     ] = None,
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """Merge a .qdc, .qdpx or .qde into the project (by GUID, then by name); all or nothing."""
     from qualcode.errors import InputError

@@ -15,7 +15,15 @@ from typing import Annotated, Any
 
 import typer
 
-from qualcode.cli.app import DbOption, FormatOption, OutputOption, emit, open_db, sub_app
+from qualcode.cli.app import (
+    DEFAULT_DB,
+    DbOption,
+    FormatOption,
+    OutputOption,
+    emit,
+    open_db,
+    sub_app,
+)
 
 report_app = sub_app("report", "Counts of codes, themes and participants.")
 
@@ -107,7 +115,7 @@ def _table_report(name: str, function: str, title: str, help: str) -> None:
     @report_app.command(name, help=help)
     @filtered
     def command(
-        db: DbOption = "qualcode.db",
+        db: DbOption = DEFAULT_DB,
         fmt: FormatOption = "table",
         output: OutputOption = None,
         filters: Any = None,
@@ -192,7 +200,7 @@ def _top_codes(project, df, top: int | None, filters, chart: Path | None, square
 @report_app.command("themes")
 @filtered
 def report_themes(
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
     fmt: FormatOption = "table",
     output: OutputOption = None,
     counts: Annotated[
@@ -215,7 +223,7 @@ def report_themes(
 @report_app.command("matrix")
 @filtered
 def report_matrix(
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
     fmt: FormatOption = "table",
     output: OutputOption = None,
     presence: PresenceOption = False,
@@ -237,7 +245,7 @@ def report_matrix(
 @report_app.command("cooccurrence")
 @filtered
 def report_cooccurrence(
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
     fmt: FormatOption = "table",
     output: OutputOption = None,
     chart: ChartOption = None,
@@ -258,7 +266,7 @@ def report_cooccurrence(
 @report_app.command("funnel")
 @filtered
 def report_funnel(
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
     fmt: FormatOption = "table",
     output: OutputOption = None,
     filters: Any = None,
@@ -278,7 +286,7 @@ def report_by_attribute(
             help="A participant attribute (e.g. profession) or organisation, role, location, mode."
         ),
     ],
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
     fmt: FormatOption = "table",
     output: OutputOption = None,
     presence: Annotated[
@@ -300,7 +308,7 @@ def report_quotes(
     theme: Annotated[
         str | None, typer.Option("--theme", help="The quotes of every code in this theme.")
     ] = None,
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
     fmt: FormatOption = "table",
     output: OutputOption = None,
     by: ByOption = None,

@@ -10,7 +10,16 @@ from typing import Annotated, Any
 
 import typer
 
-from qualcode.cli.app import DbOption, FormatOption, OutputOption, app, emit, open_db, sub_app
+from qualcode.cli.app import (
+    DEFAULT_DB,
+    DbOption,
+    FormatOption,
+    OutputOption,
+    app,
+    emit,
+    open_db,
+    sub_app,
+)
 
 sources_app = sub_app("sources", "List sources, show their numbered units, edit their details.")
 
@@ -98,12 +107,13 @@ def import_files(
         str | None,
         typer.Option(help="An installed trained spaCy pipeline for sentences (default: blank)."),
     ] = None,
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """Import files as sources; each file all or nothing, failures named at the end. With
     --from, every file of a manifest in one transaction."""
     from qualcode import nlp, sources
     from qualcode.errors import InputError, QualcodeError
+    from qualcode.formats.files import import_file
 
     if (from_manifest is None) == (not files):
         raise InputError("give FILE... or --from MANIFEST.csv (one of them)")
@@ -123,7 +133,7 @@ def import_files(
         for path in files:
             progress = bars.start_file(path.name)
             try:
-                source_id = sources.import_file(project, path, options, progress)
+                source_id = import_file(project, path, options, progress)
             except QualcodeError as exc:
                 if len(files) == 1:
                     raise
@@ -137,7 +147,7 @@ def import_files(
 
 
 def _import_manifest(project: Any, manifest: Path, options: Any) -> None:
-    from qualcode import manifest as manifests
+    from qualcode.formats import manifest as manifests
 
     entries = manifests.read_manifest(manifest, options)
     bars = ImportProgress(len(entries))
@@ -160,7 +170,7 @@ def _import_manifest(project: Any, manifest: Path, options: Any) -> None:
 
 @sources_app.command("list")
 def sources_list(
-    db: DbOption = "qualcode.db", fmt: FormatOption = "table", output: OutputOption = None
+    db: DbOption = DEFAULT_DB, fmt: FormatOption = "table", output: OutputOption = None
 ) -> None:
     """Every source: id, title, kind, language, participant, size, units and codings."""
     from qualcode import catalogue
@@ -180,7 +190,7 @@ def sources_show(
     turns: Annotated[
         bool, typer.Option("--turns", help="Numbered speaker turns, t1, t2, ... with speakers.")
     ] = False,
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
     fmt: FormatOption = "table",
     output: OutputOption = None,
 ) -> None:
@@ -208,7 +218,7 @@ def sources_edit(
         str | None, typer.Option("--language", help="Language code, e.g. en, ru, kk.")
     ] = None,
     coder: Annotated[str | None, typer.Option(help="Who makes the change (for the log).")] = None,
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """Change a source's title, participant, kind or language (undoable)."""
     from qualcode import catalogue, lookup

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.app import DbOption, FormatOption, OutputOption, app, emit, open_db, sub_app
+from qualcode.cli.app import (
+    DEFAULT_DB,
+    DbOption,
+    FormatOption,
+    OutputOption,
+    app,
+    emit,
+    open_db,
+    sub_app,
+)
 from qualcode.cli.project_cmd import db_app
 
 team_app = sub_app("team", "Coding as a team: blind mode, status, reconciliation.")
@@ -19,7 +28,7 @@ def team_mode(
         str, typer.Argument(metavar="blind|reconcile", help="blind: each coder sees only their own")
     ],
     coder: Annotated[str | None, typer.Option(help="Who switches (for the log).")] = None,
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """Switch the project to blind (independent) coding or to reconciliation."""
     from qualcode import team
@@ -33,7 +42,7 @@ def team_mode(
 
 @team_app.command("status")
 def team_status(
-    db: DbOption = "qualcode.db", fmt: FormatOption = "table", output: OutputOption = None
+    db: DbOption = DEFAULT_DB, fmt: FormatOption = "table", output: OutputOption = None
 ) -> None:
     """The mode and, per coder, how much they have coded."""
     from qualcode import team
@@ -45,7 +54,7 @@ def team_status(
 
 @team_app.command("reconcile")
 def team_reconcile(
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
     fmt: FormatOption = "table",
     output: OutputOption = None,
     force: Annotated[
@@ -62,7 +71,7 @@ def team_reconcile(
 def backup(
     file: Annotated[Path, typer.Argument(help="The backup file to write.")],
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace FILE.")] = False,
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """Copy the whole project into FILE (SQLite online backup; pg_dump for a server)."""
     from qualcode import backup as backups
@@ -79,7 +88,7 @@ def restore(
     force: Annotated[
         bool, typer.Option("--force", help="Replace a project that holds data.")
     ] = False,
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """Restore a backup into an empty project (or over one with --force)."""
     from qualcode import backup as backups
@@ -94,7 +103,7 @@ def restore(
 
 
 @db_app.command("check")
-def db_check(db: DbOption = "qualcode.db") -> None:
+def db_check(db: DbOption = DEFAULT_DB) -> None:
     """Check the database: integrity, foreign keys, excerpt ranges, schema revision."""
     from qualcode import integrity
     from qualcode.db import open_project

@@ -2,7 +2,7 @@
 
 One table: per section a header row (section | Example of a code | Number of codes), then one row
 per active code: name | ``Expert X: 'quote'`` | count. A section is a theme (under its printed
-heading where one is kept, see ``codebook_files.HEADING_MEMO``); sub-themes follow their parent.
+heading where one is kept, see ``codebook_sync.HEADING_MEMO``); sub-themes follow their parent.
 
 Counts come from the reports (:func:`qualcode.reports.code_figures`): codings (default),
 participants or excerpts; ``reported`` prints the tallies imported from a printed codebook. The
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
 
-from qualcode.codebook_files import HEADING_MEMO
+from qualcode.codebook_sync import HEADING_MEMO
 from qualcode.errors import InputError
 from qualcode.formats.inert import xlsx_cell, xml_text
 from qualcode.models import Code, CodeTheme, Memo, Theme

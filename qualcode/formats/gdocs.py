@@ -145,10 +145,10 @@ def import_gdocs(
 ) -> GdocsImport:
     """Import a Google Docs .docx export: its text as a source, its comments as codings."""
     from qualcode import coding, lookup, sources
-    from qualcode.formats import documents
+    from qualcode.formats import documents, files
 
     coder_map = {k.strip().lower(): v for k, v in (coder_map or {}).items()}
-    data = sources.read_bytes(path, (".docx",))
+    data = files.read_bytes(path, (".docx",))
     document = documents.open_docx(path, data)
     extracted = documents.docx_text(document)
     text = extracted.text

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from textual.app import App
 
@@ -27,17 +26,9 @@ from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.home import HomeScreen
 from qualcode.tui.screens.reports import ReportsScreen
 from qualcode.tui.screens.source import SourceScreen
-from qualcode.tui.workbench import Done, Workbench
+from qualcode.workbench import Done, Workbench
 
 T = TypeVar("T")
-
-
-def project_label(project: Project) -> str:
-    """The project as the title bar names it: a file name, or the server's database name."""
-    if project.sqlite_path is not None:
-        return project.sqlite_path.name
-    url = make_url(project.url)
-    return f"{url.database} on {url.host or 'localhost'}"
 
 
 class QualcodeApp(App[None]):
@@ -67,7 +58,7 @@ class QualcodeApp(App[None]):
             if self._owns_project:
                 self.project.close()
             raise
-        self.project_label = project_label(self.project)
+        self.project_label = self.project.label
         self.changes = 0
 
     def on_mount(self) -> None:

@@ -9,7 +9,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static, Tree
 
-from qualcode.tui import bindings, views
+from qualcode import views
+from qualcode.tui import bindings
 from qualcode.tui.colours import swatch
 from qualcode.tui.screens.base import WorkbenchScreen
 from qualcode.tui.screens.choice import ChoiceScreen

@@ -11,8 +11,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label, Select, Static
 
-from qualcode import reports, team
-from qualcode.models import SOURCE_KINDS
+from qualcode import reports
+from qualcode.sources import SOURCE_KINDS
 from qualcode.tui import bindings
 from qualcode.tui.export import export_table
 from qualcode.tui.screens.base import WorkbenchScreen
@@ -76,18 +76,7 @@ class ReportsScreen(WorkbenchScreen):
         self._fill_filters()  # then WorkbenchScreen's handler reloads (Textual calls both)
 
     def _fill_filters(self) -> None:
-        from sqlalchemy import select
-
-        from qualcode.models import Coder, Participant
-
-        def read(session):
-            people = session.scalars(
-                select(Participant.pseudonym).order_by(Participant.position, Participant.pseudonym)
-            ).all()
-            coders = session.scalars(select(Coder.name).order_by(Coder.name)).all()
-            return people, coders
-
-        people, coders = self.app.workbench.read(read)
+        people, coders = self.app.workbench.filter_choices()
         for select_id, names in (("#participant", people), ("#coder", coders)):
             widget = self.query_one(select_id, Select)
             keep = widget.value
@@ -100,10 +89,7 @@ class ReportsScreen(WorkbenchScreen):
             value = self.query_one(select_id, Select).value
             return () if value is Select.NULL or value is None else (str(value),)
 
-        bench = self.app.workbench
-        coders = bench.read(
-            lambda s: team.report_coders(s, bench.coder_name, chosen("#coder"))
-        )  # blind mode: only this coder's codings
+        coders = self.app.workbench.report_coders(chosen("#coder"))
         return reports.Filters(
             participants=chosen("#participant"), coders=coders, kinds=chosen("#kind")
         )

@@ -8,7 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from qualcode.tui import bindings, views
+from qualcode import views
+from qualcode.tui import bindings
 from qualcode.tui.colours import swatch
 from qualcode.tui.messages import CursorMoved
 from qualcode.tui.screens.base import WorkbenchScreen

@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 from qualcode.tui import bindings, fuzzy
 from qualcode.tui.colours import swatch
 from qualcode.tui.screens.choice import ChoiceScreen
-from qualcode.tui.views import CodeRow
+from qualcode.views import CodeRow
 
 NEW = "new"
 

@@ -12,7 +12,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from qualcode.tui.colours import swatch
-from qualcode.tui.views import Codebook, CodeRow, ThemeNode
+from qualcode.views import Codebook, CodeRow, ThemeNode
 
 NodeData = tuple[str, int]
 

@@ -26,7 +26,7 @@ from qualcode.tui import bindings
 from qualcode.tui.colours import highlight
 from qualcode.tui.messages import CursorMoved
 from qualcode.tui.units import Units
-from qualcode.tui.views import Span
+from qualcode.views import Span
 
 GUTTER = 2
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from qualcode import events, participants, sources
 from qualcode.errors import InputError, QualcodeError
+from qualcode.formats import files
 from qualcode.lookup import fold
 from qualcode.models import SOURCE_KINDS, Participant, Source
 
@@ -172,7 +173,7 @@ def prepare(
     ready = []
     for entry in entries:
         try:
-            text, data = sources.read_file(entry.path, entry.options.encoding)
+            text, data = files.read_file(entry.path, entry.options.encoding)
             sources.check_text(text, entry.options, str(entry.path))
         except QualcodeError as exc:
             raise InputError(f"{_where(manifest, entry.line, 'file')}: {exc}") from None

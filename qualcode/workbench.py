@@ -14,12 +14,11 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from qualcode import anonymise, codebook, coding, events, lookup
+from qualcode import anonymise, codebook, coding, events, lookup, team, views
+from qualcode.colours import is_colour, normalise
 from qualcode.db import Project
 from qualcode.errors import InputError, NotFoundError
 from qualcode.models import Code, Coder, Coding, Source, Theme
-from qualcode.tui import views
-from qualcode.tui.colours import is_colour, normalise
 
 T = TypeVar("T")
 IN_VIVO_MAX = 80
@@ -98,6 +97,13 @@ class Workbench:
 
     def spans(self, source_id: int) -> list[views.Span]:
         return self.read(lambda s: views.spans(s, source_id, self.coder_id))
+
+    def filter_choices(self) -> tuple[list[str], list[str]]:
+        return self.read(views.filter_choices)
+
+    def report_coders(self, chosen: tuple[str, ...]) -> tuple[str, ...]:
+        """The coders a report may count for this coder (in blind mode, this coder alone)."""
+        return self.read(lambda s: team.report_coders(s, self.coder_name, chosen))
 
     def recent_codes(self) -> list[int]:
         """This session's codes first, then the ones this coder used before."""

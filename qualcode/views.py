@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualcode import team
+from qualcode.colours import code_colour
 from qualcode.models import Code, Coder, CodeTheme, Coding, Excerpt, Participant, Segment, Source
 from qualcode.models import Theme as ThemeModel
-from qualcode.tui.colours import code_colour
 
 
 @dataclass(frozen=True)
@@ -270,3 +270,12 @@ def recent_code_ids(session: Session, coder_id: int, limit: int = 12) -> list[in
 
 def source_ids(session: Session) -> list[int]:
     return list(session.scalars(select(Source.id).order_by(Source.id)))
+
+
+def filter_choices(session: Session) -> tuple[list[str], list[str]]:
+    """The participants (in their printed order) and coders a report can be narrowed to."""
+    people = session.scalars(
+        select(Participant.pseudonym).order_by(Participant.position, Participant.pseudonym)
+    ).all()
+    coders = session.scalars(select(Coder.name).order_by(Coder.name)).all()
+    return list(people), list(coders)
