@@ -341,7 +341,7 @@ def apply_rows(
             {
                 "file": str(label),
                 "codings": logged,
-                "excerpts_new": sorted(excerpt_ids[span] for span in new_spans),
+                "excerpts_new": sorted([excerpt_ids[span], *span] for span in new_spans),
             },
         )
     return BulkResult(
@@ -370,12 +370,20 @@ def _bulk_undo(session: Session, payload: events.BulkCodings) -> None:
     for chunk in _chunks(guids):
         session.execute(delete(Coding).where(Coding.guid.in_(chunk)))
     unused = ~select(Coding.id).where(Coding.excerpt_id == Excerpt.id).exists()
-    for chunk in _chunks(payload.get("excerpts_new", [])):
+    for chunk in _chunks([row[0] for row in payload.get("excerpts_new", [])]):
         session.execute(delete(Excerpt).where(Excerpt.id.in_(chunk), unused))
 
 
 def _bulk_redo(session: Session, payload: events.BulkCodings) -> None:
     rows = payload["codings"]
+    # the excerpts the import made come back under their ids, so their codings do too
+    remade = [
+        {"id": i, "guid": new_guid(), "source_id": s, "start": a, "end": b, "created_at": utcnow()}
+        for i, s, a, b in payload.get("excerpts_new", [])
+    ]
+    if remade:
+        stmt = _dialect_insert(session, Excerpt.__table__).on_conflict_do_nothing()
+        session.execute(stmt, remade)
     excerpt_ids, _ = ensure_excerpts(session, {(s, a, b) for _g, s, a, b, *_rest in rows})
     now = utcnow()
     insert_codings(

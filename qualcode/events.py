@@ -151,7 +151,8 @@ class BulkCodings(TypedDict):
 
     file: str
     codings: list[list[Any]]
-    excerpts_new: NotRequired[list[int]]  # excerpts the import made: undo takes them away
+    # [id, source_id, start, end] of the excerpts the import made: undo takes them away
+    excerpts_new: NotRequired[list[list[int]]]
 
 
 P = TypeVar("P", bound=Mapping[str, Any])

@@ -21,7 +21,7 @@ PACKAGE = ROOT / "qualcode"
 # Lower number = lower layer. ``qualcode`` itself (the public API's lazy facade) and
 # ``qualcode.errors`` (the one-line user errors every layer raises) sit at the bottom.
 LAYERS = {"storage": 0, "domain": 1, "formats": 2, "app": 3, "ui": 4, "entry": 5}
-STORAGE = {"qualcode", "qualcode.errors", "qualcode.db", "qualcode.models"}
+STORAGE = {"qualcode", "qualcode.errors", "qualcode.db", "qualcode.models", "qualcode.migrate"}
 # Builds a whole project from shipped files (formats), below the commands that call it.
 APP = {"qualcode.demo"}
 # ``python -m qualcode`` starts the CLI; the console script and its warm worker belong to the CLI.

@@ -146,6 +146,9 @@ ACTIONS: dict[str, Callable[[Session], object]] = {
     "code.merge with a double": lambda s: codebook.merge_codes(
         s, code(s, "Return"), code(s, "возвращение")
     ),
+    "code.example": lambda s: codebook.set_example(
+        s, code(s, "Return"), a_coding(s, "Return").excerpt
+    ),
     "theme.create": lambda s: codebook.create_theme(s, "экономика", parent=theme(s, "Policy")),
     "theme.nest": lambda s: codebook.nest_theme(s, theme(s, "миграция"), None),
     "theme.assign": lambda s: codebook.assign_code(s, code(s, "Return"), theme(s, "миграция")),
