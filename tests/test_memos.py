@@ -6,7 +6,7 @@ import csv
 import io
 
 import pytest
-from qualcode.codebook_files import HEADING_MEMO
+from qualcode.codebook_sync import HEADING_MEMO
 
 from qualcode import codebook, coding, lookup
 from qualcode.coding import Target, apply_code

@@ -64,7 +64,7 @@ def memos_export(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """The memos as a document to read or quote (md, docx) or a sheet (csv)."""
-    from qualcode import memos
+    from qualcode.formats import memos
 
     text = memos.export(open_db(db), fmt.value, output, _kinds(kind))
     if output is None:
