@@ -22,6 +22,9 @@ PACKAGE = ROOT / "qualcode"
 # ``qualcode.errors`` (the one-line user errors every layer raises) sit at the bottom.
 LAYERS = {"storage": 0, "domain": 1, "formats": 2, "app": 3, "ui": 4, "entry": 5}
 STORAGE = {"qualcode", "qualcode.errors", "qualcode.db", "qualcode.models", "qualcode.migrate"}
+# Pure leaves (no import of ours) that any layer may use: making CSV cells inert is undone when a
+# participants CSV is read back (domain) and done when any table is written (formats).
+LEAVES = {"qualcode.formats.inert"}
 # Builds a whole project from shipped files (formats), below the commands that call it.
 APP = {"qualcode.demo"}
 # ``python -m qualcode`` starts the CLI; the console script and its warm worker belong to the CLI.
@@ -42,7 +45,7 @@ def module_name(path: Path) -> str:
 def layer_of(module: str) -> str:
     if module in ENTRY:
         return "entry"
-    if module in STORAGE:
+    if module in STORAGE or module in LEAVES:
         return "storage"
     if module in APP:
         return "app"
@@ -82,6 +85,11 @@ def violations(check) -> list[str]:
             if problem:
                 out.append(f"{path.relative_to(ROOT)}:{line}: {module} imports {target}: {problem}")
     return out
+
+
+def test_leaves_import_nothing_of_ours():
+    for leaf in LEAVES:
+        assert not [t for _line, t in imports(MODULES[leaf]) if t.startswith("qualcode")], leaf
 
 
 def test_every_module_is_placed_in_a_layer():
