@@ -9,8 +9,10 @@ paragraph (``p3``), sentence (``s17``, also ``p3.s2`` within its paragraph) or s
 from __future__ import annotations
 
 import bisect
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -113,23 +115,30 @@ def edit(
     after = _state(source)
     changed = [k for k in after if after[k] != before[k]]
     if changed:
+        stamp = events.stamp(source.updated_at)
         session.flush()
-        events.log(session, "source.edit", coder_id, source_id=source.id, old=before, new=after)
+        events.SOURCE_EDIT.log(
+            session,
+            coder_id,
+            {"source_id": source.id, "old": before, "new": after, "updated_at": stamp},
+        )
     return source, [c.removesuffix("_id") for c in changed]
 
 
-def _restore(which: str):
-    def handler(session: Session, payload: dict[str, Any]) -> None:
+def _restore(which: Literal["old", "new"]) -> Callable[[Session, events.SourceEdit], None]:
+    def handler(session: Session, payload: events.SourceEdit) -> None:
         source = session.get(Source, payload["source_id"])
         if source is not None:
             for name, value in payload[which].items():
                 setattr(source, name, value)
+            if which == "old" and "updated_at" in payload:
+                source.updated_at = dt.datetime.fromisoformat(payload["updated_at"])
             session.flush()
 
     return handler
 
 
-events.undoable("source.edit", undo=_restore("old"), redo=_restore("new"))
+events.undoable(events.SOURCE_EDIT, undo=_restore("old"), redo=_restore("new"))
 
 
 @dataclass(frozen=True)

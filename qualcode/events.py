@@ -74,6 +74,15 @@ class FieldChange(TypedDict):
     theme_id: NotRequired[int]
 
 
+class SourceEdit(TypedDict):
+    """``source.edit``: title, participant, kind, language before and after."""
+
+    source_id: int
+    old: dict[str, Any]
+    new: dict[str, Any]
+    updated_at: NotRequired[str]  # the source's time before the edit: undo puts it back
+
+
 class DroppedCoding(TypedDict):
     """A coding a merge removed because the kept code had it already."""
 
@@ -183,6 +192,7 @@ THEME_NEST: Action[ThemeNested] = Action("theme.nest")
 THEME_ASSIGN: Action[ThemeLink] = Action("theme.assign")
 THEME_UNASSIGN: Action[ThemeLink] = Action("theme.unassign")
 THEME_HEADING: Action[HeadingChange] = Action("theme.heading")
+SOURCE_EDIT: Action[SourceEdit] = Action("source.edit")
 PARTICIPANT_CREATE: Action[ParticipantCreated] = Action("participant.create")
 TEAM_MODE: Action[ModeChange] = Action("team.mode")
 

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualcode import bulk, codebook, coding, events, lookup, participants, team
+from qualcode import bulk, catalogue, codebook, coding, events, lookup, participants, team
 from qualcode.codebook_sync import Codebook, CodeEntry, ThemeEntry, apply_codebook, set_heading
 from qualcode.models import Base, Code, Coder, Coding, Participant, Source, Theme
 from qualcode.sources import SourceOptions, add_source
@@ -158,6 +158,9 @@ ACTIONS: dict[str, Callable[[Session], object]] = {
     ),
     "theme.heading": lambda s: set_heading(s, theme(s, "Policy"), "Current Policy (printed)"),
     "participant.create": lambda s: participants.create(s, "Эксперт Б", 2),
+    "source.edit": lambda s: catalogue.edit(
+        s, "expert-a", title="сарапшы А", participant="", kind="document", language="kk"
+    ),
     "team.mode": lambda s: team.set_mode(s, "blind"),
     "coding.bulk": write_bulk_csv,
     "codebook import": import_codebook,
