@@ -6,9 +6,9 @@ import csv
 import io
 
 import pytest
-from qualcode.codebook_sync import HEADING_MEMO
 
 from qualcode import codebook, coding, lookup
+from qualcode.codebook_sync import HEADING_MEMO
 from qualcode.coding import Target, apply_code
 from qualcode.models import Memo, Participant
 from qualcode.sources import SourceOptions, add_source

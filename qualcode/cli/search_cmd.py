@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from qualcode.cli.app import DbOption, FormatOption, OutputOption, app, emit, open_db
+from qualcode.cli.app import DEFAULT_DB, DbOption, FormatOption, OutputOption, app, emit, open_db
 from qualcode.cli.report_cmd import filtered
 
 
@@ -33,7 +33,7 @@ def search(
     no_create: Annotated[
         bool, typer.Option("--no-create", help="Refuse an unknown --code instead of creating it.")
     ] = False,
-    db: DbOption = "qualcode.db",
+    db: DbOption = DEFAULT_DB,
     fmt: FormatOption = "table",
     output: OutputOption = None,
     filters: Any = None,
