@@ -191,10 +191,12 @@ def vendor_project(
     folder: str = "sources",
     inline: bool = False,
     path_of=None,
+    first: int = 0,
 ) -> Path:
     """A .qdpx as a vendor writes it: ``sources`` are (name, file bytes, [(selection guid,
     start, end, code guid)]); ``codes`` (guid, name). ``folder`` is the entry folder's name;
-    ``inline`` puts the text in PlainTextContent; ``path_of(n)`` overrides plainTextPath."""
+    ``inline`` puts the text in PlainTextContent; ``path_of(n)`` overrides plainTextPath; source
+    GUIDs are numbered from ``first``."""
     root = etree.Element(f"{{{NS}}}Project", nsmap={None: NS}, name="vendor project")
     if origin is not None:
         root.set("origin", origin)
@@ -206,12 +208,12 @@ def vendor_project(
     holder = etree.SubElement(root, f"{{{NS}}}Sources")
     files = {}
     for n, (name, data, selections) in enumerate(sources):
-        guid = str(uuid.UUID(int=0xA0000000000040008000000000000000 + n))
+        guid = str(uuid.UUID(int=0xA0000000000040008000000000000000 + first + n))
         el = etree.SubElement(holder, f"{{{NS}}}TextSource", guid=guid, name=name)
         if inline:
             etree.SubElement(el, f"{{{NS}}}PlainTextContent").text = data.decode("utf-8-sig")
         else:
-            el.set("plainTextPath", path_of(n) if path_of else f"internal://{guid}.txt")
+            el.set("plainTextPath", (path_of and path_of(n)) or f"internal://{guid}.txt")
             files[f"{folder}/{guid}.txt"] = data
         for sel_guid, start, end, code in selections:
             sel = etree.SubElement(

@@ -71,16 +71,18 @@ def export_project(project: Project, path: Path | str, target: str = "standard")
     return path
 
 
-def _one_line(label: str, work: Callable[[], T]) -> T:
-    """Run an import; a database-level error becomes one line naming the file (the
-    transaction is rolled back, so the project is as it was)."""
+def _one_line(project: Project, label: str, work: Callable[[], T]) -> T:
+    """Run an import; a database-level error (through SQLAlchemy, or from the driver itself
+    during a COPY) becomes one line naming the file; the transaction is rolled back, so the
+    project is as it was."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from qualcode.errors import InputError
 
+    driver_error = project.engine.dialect.loaded_dbapi.Error
     try:
         return work()
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, driver_error) as exc:
         cause = getattr(exc, "orig", None) or exc
         first = (str(cause).strip().splitlines() or [""])[0][:200]
         raise InputError(
@@ -98,7 +100,9 @@ def import_codebook(project: Project, path: Path | str) -> ImportSummary:
 
     doc = read_codebook(Path(path))
     return _one_line(
-        str(path), lambda: project.transaction(lambda session: store_codebook(session, doc))
+        project,
+        str(path),
+        lambda: project.transaction(lambda session: store_codebook(session, doc)),
     )
 
 
@@ -116,6 +120,7 @@ def import_project(
     outside = Path(allow_outside) if allow_outside else None
     with _bulk_work():
         return _one_line(
+            project,
             str(path),
             lambda: project.transaction(
                 lambda session: import_stream(session, path, str(path), allow_outside=outside)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qualcode import events, lookup
@@ -142,12 +143,15 @@ def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> dict[st
     """Insert rows in bulk; the new rows' ids by GUID (read back in one query)."""
     if not rows:
         return {}
-    before = session.scalar(select(func.coalesce(func.max(model.id), 0)))
+    table = model.__table__
+    conn = session.connection()
+    before = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
     _bulk(session, model, rows)
     wanted = {row["guid"] for row in rows}
+    # Core on the session's connection: the ORM's row handling costs more than the query.
     return {
         guid: id_
-        for id_, guid in session.execute(select(model.id, model.guid).where(model.id > before))
+        for id_, guid in conn.execute(select(table.c.id, table.c.guid).where(table.c.id > before))
         if guid in wanted
     }
 
@@ -206,6 +210,7 @@ class _Store:
         self._unknown_coder: int | None = None
         self._source_index: tuple[dict[str, int], dict[str, int], dict[str, int]] | None = None
         self._digests: set[str] = set()
+        self.regiven: dict[str, str] = {}
 
     def warn(self, message: str) -> None:
         self.summary.warnings.append(message)
@@ -685,8 +690,7 @@ class _Store:
                     .where(Excerpt.source_id.in_(chunk))
                 )
             )
-        wanted = [sel.guid for src, _, _ in batch for sel in src.selections if sel.guid]
-        taken = _existing(self.s, Excerpt, wanted)
+        taken: set[str] = set()
         pending: dict[tuple[int, int, int], str] = {}
         new: list[dict[str, Any]] = []
         for src, sid, _ in batch:
@@ -708,14 +712,15 @@ class _Store:
                         "created_at": sel.created or self.now,
                     }
                 )
-        ids = _insert(self.s, Excerpt, new)
+        ids = self.insert_keyed(Excerpt, new)
+        pending = {key: self.regiven.get(guid, guid) for key, guid in pending.items()}
         self.summary.added["excerpts"] += len(new)
         for key, guid in pending.items():
             by_range[key] = ids[guid]
         del new, pending, ids
-        wanted = [c.guid for src, _, _ in batch for sel in src.selections for c in sel.codings]
-        taken = _existing(self.s, Coding, [g for g in wanted if g])
+        taken = set()
         rows: list[dict[str, Any]] = []
+        memo_of: list[tuple[str, list[str]]] = []
         for src, sid, _ in batch:
             for sel in src.selections:
                 excerpt_id = by_range[(sid, sel.start, sel.end)]
@@ -749,10 +754,38 @@ class _Store:
                         continue
                     seen.add(triple)
                     if coding.notes:
-                        self.coding_notes.append((guid, coding.notes))
+                        memo_of.append((guid, coding.notes))
                     rows.append(row)
-        _bulk(self.s, Coding, rows)
+        self.insert_keyed(Coding, rows, ids=False)
+        self.coding_notes.extend((self.regiven.get(g, g), notes) for g, notes in memo_of)
         self.summary.added["codings"] += len(rows)
+
+    def insert_keyed(
+        self, model: Any, rows: list[dict[str, Any]], *, ids: bool = True
+    ) -> dict[str, int]:
+        """Insert rows whose GUIDs come from the file; the new ids by GUID (if ``ids``).
+
+        Tried as they are inside a savepoint (no look-ups: the common case is a file whose
+        GUIDs are new); if one is taken already (a re-import, or a GUID the file repeats
+        across batches), the rows whose GUIDs exist get new ones (``self.regiven`` says which)
+        and the insert is repeated."""
+        self.regiven = {}
+        if not rows:
+            return {}
+        driver = self.s.get_bind().dialect.loaded_dbapi.IntegrityError
+        insert_ = _insert if ids else _bulk
+        try:
+            with self.s.begin_nested():
+                return insert_(self.s, model, rows) or {}
+        except (IntegrityError, driver):
+            pass
+        taken = _existing(self.s, model, [row["guid"] for row in rows])
+        for row in rows:
+            if row["guid"] in taken:
+                fresh = new_guid()
+                self.regiven[row["guid"]] = fresh
+                row["guid"] = fresh
+        return insert_(self.s, model, rows) or {}
 
     def late_codings(self, doc: RDocument) -> None:
         """Codings whose code came after their source in the file (not the standard's order)."""
@@ -778,7 +811,7 @@ class _Store:
             seen.add(triple)
             rows.append(row)
         self.unresolved = []
-        _bulk(self.s, Coding, rows)
+        self.insert_keyed(Coding, rows, ids=False)
         self.summary.added["codings"] += len(rows)
 
     # --- memos -----------------------------------------------------------------------------

@@ -181,6 +181,21 @@ def ref_guid(value: str | None) -> str | None:
 
 
 _SOURCE_KINDS = ("PDFSource", "PictureSource", "AudioSource", "VideoSource")
+_TOP = ("Users", "CodeBook", "Variables", "Cases", "Sources", "Notes", "Links", "Sets", "Graphs")
+_STREAMED = (
+    "Project",
+    *_TOP,
+    "NoteRef",
+    "TextSource",
+    "PlainTextSelection",
+    "Note",
+    *_SOURCE_KINDS,
+)
+_PLAIN_NAMESPACES = {
+    S.PROJECT_NS,
+    "http://www.w3.org/2001/XMLSchema-instance",
+    "http://www.w3.org/2001/XMLSchema",
+}
 _LISTED = 10  # selection GUIDs named in one warning
 
 
@@ -339,6 +354,7 @@ class _Stream(_Parts):
         self.skipped_sources: Counter[str] = Counter()
         self.skipped_codings: Counter[str] = Counter()
         self.pending: list[tuple[Any, ...]] = []
+        self.known_refs: dict[str | None, str | None] = {None: None}
         self.headed = False
         self.texts_read = 0
         self.convention = P.for_origin(doc.origin)
@@ -440,9 +456,17 @@ class _Stream(_Parts):
 
     # --- sources -------------------------------------------------------------------------
 
+    def ref(self, value: str | None) -> str | None:
+        """``ref_guid`` remembered: codes and users are named again and again."""
+        try:
+            return self.known_refs[value]
+        except KeyError:
+            found = self.known_refs[value] = ref_guid(value)
+            return found
+
     def selection(self, sel) -> None:
         """A PlainTextSelection as a compact tuple (positions still as the file counts them)."""
-        get = sel.get
+        get, ref = sel.get, self.ref
         codings: list[RCoding] = []
         notes: list[str] = []
         current: RCoding | None = None
@@ -456,14 +480,14 @@ class _Stream(_Parts):
                 current = RCoding(
                     ref_guid(nget("guid")),
                     None,
-                    ref_guid(nget("creatingUser")),
+                    ref(nget("creatingUser")),
                     when(nget("creationDateTime")),
                     [],
                 )
                 codings.append(current)
             elif tag == code_ref:
                 if current is not None and current.code is None:
-                    current.code = ref_guid(node.get("targetGUID"))
+                    current.code = ref(node.get("targetGUID"))
             else:
                 target = ref_guid(node.get("targetGUID"))
                 if target is None:
@@ -710,7 +734,14 @@ def read_project_stream(
 ) -> RDocument:
     """Stream a project.qde: parts before the sources go to ``sink.header``, each text source
     to ``sink.source`` as soon as it ends; the rest (notes, sets) is in the returned record."""
-    elements = safety.iter_xml(stream, label)
+    checked = safety.Checked(stream, label)
+    declared = checked.root_namespaces()
+    tags = None
+    if declared is not None and S.PROJECT_NS in declared and declared <= _PLAIN_NAMESPACES:
+        # No vendor namespace on the root: only the elements read here need events (a big
+        # file has millions of Coding and CodeRef elements, read through their selection).
+        tags = [S.tag(name) for name in _STREAMED]
+    elements = safety.iter_xml(checked, label, tags)
     doc = RDocument(label=label)
     first = next(elements, None)
     if first is None:

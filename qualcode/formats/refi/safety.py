@@ -181,7 +181,10 @@ def parse_xml(data: bytes, label: str):
     return root
 
 
-class _Checked:
+_XMLNS = re.compile(rb'xmlns(?::[\w.-]+)?\s*=\s*["\']([^"\']*)["\']')
+
+
+class Checked:
     """A byte stream whose prolog is checked for a DTD before the parser reads any of it."""
 
     def __init__(self, stream: Any, label: str) -> None:
@@ -192,8 +195,22 @@ class _Checked:
                 break
             head += chunk
         check_prolog(head, label)
+        self.head = head
         self._head = head
         self._stream = stream
+
+    def root_namespaces(self) -> set[str] | None:
+        """The namespaces the root element declares (None when its start tag is not in the
+        first bytes or the file is not UTF-8): a reader may skip vendor bookkeeping when there
+        are none but its own."""
+        start = _ROOT_START.search(self.head)
+        end = self.head.find(b">", start.start()) if start else -1
+        if start is None or end < 0 or self.head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return None
+        return {
+            m.group(1).decode("utf-8", "replace")
+            for m in _XMLNS.finditer(self.head[start.start() : end])
+        }
 
     def read(self, n: int = -1) -> bytes:
         if self._head:
@@ -203,14 +220,13 @@ class _Checked:
         return self._stream.read(n)
 
 
-def iter_xml(stream: Any, label: str) -> Iterator[Any]:
-    """Elements of a streamed XML document at their end, parsed as the bytes arrive (bounded
-    memory: the caller clears what it has read); DTDs refused, malformed XML one line."""
+def iter_xml(stream: Checked, label: str, tags: list[str] | None = None) -> Iterator[Any]:
+    """Elements of a streamed XML document at their end (only ``tags``, when given), parsed as
+    the bytes arrive (bounded memory: the caller clears what it has read); DTDs refused,
+    malformed XML one line."""
     from lxml import etree
 
-    events = etree.iterparse(
-        _Checked(stream, label), events=("end",), huge_tree=True, **_parser_options()
-    )
+    events = etree.iterparse(stream, events=("end",), tag=tags, huge_tree=True, **_parser_options())
     try:
         for _, element in events:
             yield element
