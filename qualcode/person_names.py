@@ -163,7 +163,8 @@ def _name_shaped(token: _Token) -> bool:
     return bool(_LAT_SURNAME.search(low) or _LAT_PATRONYMIC.search(low)) and len(low) >= 5
 
 
-def _tokens(text: str) -> list[_Token]:
+def _tokens(text: str, lower_case: set[str]) -> list[_Token]:
+    """The words of the text; ``lower_case`` holds the words the whole text has in lower case."""
     tokens: list[_Token] = []
     for m in _WORD.finditer(text):
         word = m.group()
@@ -188,7 +189,6 @@ def _tokens(text: str) -> list[_Token]:
                 sentence_start,
             )
         )
-    lower_case = {t.low for t in tokens if not t.capital}
     for k, token in enumerate(tokens):
         if token.initial or not token.capital:
             continue  # only capitalised words can be names
@@ -295,11 +295,31 @@ def _runs(text: str, tokens: list[_Token]) -> list[tuple[int, int]]:
     return found
 
 
-def find(text: str, known: Iterable[str] = ()) -> list[tuple[int, int]]:
-    """(start, end) of each person name in ``text``; a trailing initial keeps its full stop."""
-    tokens = _tokens(text)
-    known_words = {w.lower() for w in known}
-    _mark_seeds(text, tokens, known_words)
+# Long texts are read in pieces of about this many characters, cut at blank lines, so that the
+# words of a 50 MB file are never all held at once.
+CHUNK_CHARS = 200_000
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
+
+
+def _chunks(text: str) -> list[tuple[int, int]]:
+    chunks: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > CHUNK_CHARS:
+        cut = _BLANK_LINE.search(text, start + CHUNK_CHARS)
+        if cut is None:
+            break
+        chunks.append((start, cut.end()))
+        start = cut.end()
+    chunks.append((start, len(text)))
+    return chunks
+
+
+def _find_in(
+    text: str, known: set[str], lower_case: set[str]
+) -> tuple[list[tuple[int, int]], set[str]]:
+    """Names in one piece of text, and the words of the names found."""
+    tokens = _tokens(text, lower_case)
+    _mark_seeds(text, tokens, known)
     runs = _runs(text, tokens)
     # A word seen in a name is a name wherever else it stands capitalised ("Andrey" again).
     seen = {
@@ -308,8 +328,8 @@ def find(text: str, known: Iterable[str] = ()) -> list[tuple[int, int]]:
         for t in tokens[first : last + 1]
         if not t.initial and len(t.low) >= 3
     }
-    if seen - known_words:
-        _mark_seeds(text, tokens, known_words | seen)
+    if seen - known:
+        _mark_seeds(text, tokens, known | seen)
         runs = _runs(text, tokens)
     spans: list[tuple[int, int]] = []
     for first, last in runs:
@@ -319,4 +339,22 @@ def find(text: str, known: Iterable[str] = ()) -> list[tuple[int, int]]:
         elif m := _REFERENCE_INITIAL.match(text, end):
             end = m.end()  # "Laruelle, M."
         spans.append((tokens[first].start, end))
-    return spans
+    return spans, seen
+
+
+def find(text: str, known: Iterable[str] = ()) -> list[tuple[int, int]]:
+    """(start, end) of each person name in ``text``; a trailing initial keeps its full stop.
+
+    ``known`` words (lower case) are names wherever they stand capitalised.
+    """
+    known_words = {w.lower() for w in known}
+    # words the text has in lower case: their capitalised forms are ordinary words
+    lower_case = {w.lower() for w in _WORD.findall(text) if not w[0].isupper()}
+    chunks = _chunks(text)
+    found = [_find_in(text[s:e], known_words, lower_case) for s, e in chunks]
+    seen = set().union(*(words for _, words in found))
+    if len(chunks) > 1 and seen - known_words:  # names of one piece are names in the others
+        found = [_find_in(text[s:e], known_words | seen, lower_case) for s, e in chunks]
+    return [
+        (c + s, c + e) for (c, _), (spans, _) in zip(chunks, found, strict=True) for s, e in spans
+    ]

@@ -124,3 +124,11 @@ def test_recall_on_the_evaluation_set_is_at_least_95_percent(split: str):
     for key in ("en", "ru", "kk", "latin", "cyrillic"):
         assert result.recall[key].ratio >= 0.9, (key, result.missed)
     assert result.precision["all"].ratio >= 0.9, result.false
+
+
+def test_long_texts_read_in_pieces_find_the_same_names(monkeypatch: pytest.MonkeyPatch):
+    text = "\n\n".join(t.text for split in ("dev", "heldout") for t in anonymise_eval.load(split))
+    whole = person_names.find(text)
+    monkeypatch.setattr(person_names, "CHUNK_CHARS", 300)
+    assert len(person_names._chunks(text)) > 10
+    assert person_names.find(text) == whole
