@@ -124,11 +124,12 @@ def _alternation(words: Iterable[str], flags: int = 0) -> re.Pattern[str] | None
 def _resolve(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Overlaps resolved: e-mails, ORCID iDs and URLs first, whole; then the longest."""
     found.sort(key=lambda f: (_WHOLE.index(f[2]), f[0], -f[1]))
-    kept: list[tuple[int, int, str]] = []
+    kept: list[tuple[int, int, str]] = []  # sorted by start, never overlapping
     for item in found:
-        if all(item[1] <= k[0] or item[0] >= k[1] for k in kept):
-            kept.append(item)
-    return sorted(kept)
+        k = bisect.bisect_left(kept, item[:1])  # the first kept item starting at or after it
+        if (k == len(kept) or item[1] <= kept[k][0]) and (k == 0 or kept[k - 1][1] <= item[0]):
+            kept.insert(k, item)
+    return kept
 
 
 def scan(

@@ -168,27 +168,18 @@ def _tokens(text: str, lower_case: set[str]) -> list[_Token]:
     tokens: list[_Token] = []
     for m in _WORD.finditer(text):
         word = m.group()
+        capital = word[0].isupper()
+        if not capital:  # a lower-case word only matters as a cue or a break between names
+            tokens.append(_Token(m.start(), m.end(), word, word.lower(), False, False, False))
+            continue
         before = text[max(0, m.start() - 12) : m.start()].rstrip(" \t\u00a0\"'«“(")
         before = _FOOTNOTE.sub("", before[-3:]) if before else ""
         sentence_start = not before or before[-1] in _SENTENCE_END
         if not before and m.start() > 12:  # a long run of spaces: look further back
-            before = text[: m.start()].rstrip()[-3:]
+            before = text[max(0, m.start() - 400) : m.start()].rstrip()[-3:]
             sentence_start = not before or before[-1] in _SENTENCE_END
-        after = text[m.end() : m.end() + 1]
-        initial = after == "." and (
-            (len(word) == 1 and word.isupper()) or word in _DIGRAPH_INITIALS
-        )
-        tokens.append(
-            _Token(
-                m.start(),
-                m.end(),
-                word,
-                word.lower(),
-                word[0].isupper(),
-                initial,
-                sentence_start,
-            )
-        )
+        initial = text.startswith(".", m.end()) and (len(word) == 1 or word in _DIGRAPH_INITIALS)
+        tokens.append(_Token(m.start(), m.end(), word, word.lower(), True, initial, sentence_start))
     for k, token in enumerate(tokens):
         if token.initial or not token.capital:
             continue  # only capitalised words can be names
