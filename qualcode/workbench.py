@@ -190,7 +190,10 @@ class Workbench:
         from qualcode import code_examples
 
         def work(session: Session) -> str:
-            quote = code_examples.example_of(session, self._code(session, code_id))
+            code = self._code(session, code_id)
+            if code.status != "active":
+                return f"none: {code.status} codes are not printed"
+            quote = code_examples.example_of(session, code)
             origin = f" ({quote.origin})" if quote is not None else ""
             return code_examples.cite(quote) + origin
 

@@ -51,3 +51,18 @@ def test_e_marks_a_coding_as_its_codes_example_and_undo_takes_it_back(db_url, fi
         assert chosen_text(db_url, "Remittances") == PASSAGE
 
     drive(db_url, story)
+
+
+def test_the_details_pane_says_why_an_excluded_code_has_no_example(project, fixture):
+    from qualcode import codebook
+    from qualcode.workbench import Workbench
+
+    with project.session() as session:
+        code = session.scalar(select(Code).where(Code.name == "Remittances"))
+        code_id = code.id
+    bench = Workbench(project, "Aigerim")
+    assert bench.example(code_id).startswith("Expert A: '")
+    assert bench.example(code_id).endswith("' (default)")
+    with project.session() as session:
+        codebook.exclude_code(session, session.get(Code, code_id), "off topic")
+    assert bench.example(code_id) == "none: excluded codes are not printed"
