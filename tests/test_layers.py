@@ -153,3 +153,22 @@ def test_the_checker_sees_a_violation(tmp_path):
     bad.write_text("def f():\n    from qualcode.tui import app\n    import sqlalchemy\n")
     assert (2, "qualcode.tui.app") in imports(bad)
     assert LAYERS[layer_of("qualcode.tui.app")] > LAYERS[layer_of("qualcode.coding")]
+
+
+def test_every_import_of_ours_names_something_that_exists():
+    """Lazy imports inside functions run only when a user reaches them: check their targets."""
+    import importlib
+
+    missing = []
+    for path in MODULES.values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.ImportFrom) and node.module and not node.level):
+                continue
+            if not node.module.startswith("qualcode"):
+                continue
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                sub = f"{node.module}.{alias.name}"
+                if not hasattr(module, alias.name) and sub not in MODULES:
+                    missing.append(f"{path.relative_to(ROOT)}:{node.lineno}: {sub}")
+    assert missing == []

@@ -13,7 +13,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from qualcode.anonymise import Finding, MapRow
-from qualcode.tui import bindings, views
+from qualcode import views
+from qualcode.tui import bindings
 from qualcode.tui.screens.prompt import PromptScreen
 from qualcode.tui.units import Units
 from qualcode.tui.widgets.key_bar import KeyBar
