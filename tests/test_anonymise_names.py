@@ -38,6 +38,10 @@ def _found(text: str, **kw) -> list[tuple[str, str]]:
         ("Иванову Ивану Ивановичу написали.", "Иванову Ивану Ивановичу"),
         ("Kerimbay Nurbolat uly came in 2019.", "Kerimbay Nurbolat uly"),
         ("Sadovskaya et al. (2016) wrote", "Sadovskaya"),
+        ("Interviews with Sarah Johnson and Peter Brown.", "Sarah Johnson"),
+        ("Migrant Qasym-Jomart met Aıgerim Nurlanqyzy there.", "Aıgerim Nurlanqyzy"),
+        ("Женщина по имени Гульсара попросила", "Гульсара"),
+        ("My cousin\nZhenya found me a place", "Zhenya"),
     ],
 )
 def test_names_are_found_without_a_model(text: str, name: str):
@@ -54,6 +58,8 @@ def test_names_are_found_without_a_model(text: str, name: str):
         "Причина простая: дороги плохие.",
         "Оның қызы университетте оқиды.",
         "Later the migrants moved to Omsk.",
+        "Migrants from Jordan and Georgia came in May.",
+        "Университет имени Абая открыл набор.",
     ],
 )
 def test_institutions_titles_and_common_words_are_not_persons(text: str):
