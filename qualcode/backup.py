@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-from qualcode.db import SQLITE_MAGIC, sqlite_backup
+from qualcode.db import SQLITE_MAGIC, sqlite_backup, sqlite_readonly
 from qualcode.errors import InputError, ProjectError
 
 if TYPE_CHECKING:
@@ -108,17 +108,23 @@ def label(project: Project) -> str:
 
 
 def is_empty(project: Project) -> bool:
-    """True for a project with no rows in any table (a fresh ``qualcode init``)."""
-    from qualcode.integrity import counts
+    """True for a project with no rows in any table (a fresh ``qualcode init``, or no tables)."""
+    from qualcode.migrate import row_counts
 
-    return not any(counts(project).values())
+    with project.engine.connect() as conn:
+        return not any(row_counts(conn).values())
 
 
-def _check_sqlite_backup(path: Path) -> None:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+def _sqlite_backup_revision(path: Path) -> str | None:
+    """The revision of a SQLite backup, after SQLite's own check of the whole file."""
+    conn = sqlite_readonly(path)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        problem = conn.execute("PRAGMA quick_check").fetchone()[0]
+        problem = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        revision = None
+        if "alembic_version" in tables:
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = row[0] if row else None
     except sqlite3.DatabaseError as exc:
         raise InputError(f"{path}: cannot read the backup: {exc}") from None
     finally:
@@ -127,14 +133,48 @@ def _check_sqlite_backup(path: Path) -> None:
         raise InputError(f"{path}: a SQLite file, but not a qualcode project")
     if problem != "ok":
         raise InputError(f"{path}: the backup is damaged ({problem})")
+    return revision
+
+
+def _pg_dump_revision(path: Path) -> str | None:
+    """The revision inside a pg_dump backup; pg_restore reading its table of contents and the
+    alembic_version data is the check that the file is whole."""
+    done = _run(
+        [str(pg_tool("pg_restore")), "--data-only", "--table=alembic_version", "--file", "-",
+         str(path)],
+        dict(os.environ),
+        f"reading the backup {path}",
+    )  # fmt: skip
+    lines = done.stdout.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("COPY ") and "alembic_version" in line and i + 1 < len(lines):
+            value = lines[i + 1].strip()
+            return None if value in ("\\.", "") else value
+    raise InputError(f"{path}: a pg_dump file, but not a qualcode project (no schema revision)")
+
+
+def check_backup(source: Path) -> tuple[str, str | None]:
+    """The backup's kind and schema revision, refused before any project is touched if it is
+    damaged, not qualcode's, or made by a newer qualcode."""
+    from qualcode.db import known_revisions
+
+    kind = kind_of(source)
+    revision = _sqlite_backup_revision(source) if kind == "sqlite" else _pg_dump_revision(source)
+    if revision is not None and revision not in known_revisions():
+        raise InputError(
+            f"{source}: made by a newer qualcode (schema {revision}); upgrade qualcode to "
+            "restore it (the project was not touched)"
+        )
+    return kind, revision
 
 
 def restore(project: Project, source: Path, *, force: bool = False) -> None:
     """Replace the project's contents with a backup; refused over rows unless ``force``.
 
-    The project is closed afterwards: open it again (which upgrades an older backup).
+    The backup is checked first (``check_backup``). The project is closed afterwards: open it
+    again (which upgrades an older backup).
     """
-    kind = kind_of(source)
+    kind, _revision = check_backup(source)
     wanted = "sqlite" if project.is_sqlite else "pg_dump"
     if kind != wanted:
         here = "a SQLite file" if project.is_sqlite else "a PostgreSQL server"
@@ -148,7 +188,6 @@ def restore(project: Project, source: Path, *, force: bool = False) -> None:
             "replace it"
         )
     if project.is_sqlite:
-        _check_sqlite_backup(source)
         target = project.sqlite_path
         project.close()
         sqlite_backup(source, target)  # one write transaction on the target: all or nothing

@@ -8,9 +8,12 @@ database that a newer qualcode made, or a file that is not a qualcode project, b
 from __future__ import annotations
 
 import contextlib
+import importlib.util
+import os
 import random
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -42,18 +45,29 @@ def migrations_dir() -> Path:
     return path
 
 
+def display_name(path_or_url: str | Path) -> str:
+    """How messages name a project: the path as given, or the URL with its password masked."""
+    from qualcode.errors import mask_secrets
+
+    return mask_secrets(str(path_or_url))
+
+
 def to_url(path_or_url: str | Path) -> str:
-    """A SQLAlchemy URL for a path (SQLite) or a URL given as is."""
+    """A SQLAlchemy URL for a path (SQLite) or a URL given as is.
+
+    ``postgres://`` and ``postgresql://`` (what hosting providers hand out) mean psycopg 3.
+    """
     raw = str(path_or_url)
     if "://" in raw:
+        shown = display_name(raw)
         try:
             url = make_url(raw)
-        except ArgumentError as exc:
-            raise ProjectError(f"{raw}: not a database URL ({exc})") from None
-        if url.get_backend_name() not in ("sqlite", "postgresql"):
-            raise ProjectError(f"{raw}: only SQLite files and PostgreSQL URLs are supported")
-        if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
+        except ArgumentError:
+            raise ProjectError(f"{shown}: not a database URL") from None
+        if url.drivername in ("postgres", "postgresql") or url.drivername.startswith("postgres+"):
             url = url.set(drivername="postgresql+psycopg")
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ProjectError(f"{shown}: only SQLite files and PostgreSQL URLs are supported")
         return url.render_as_string(hide_password=False)
     path = Path(raw).expanduser()
     if not path.parent.exists():
@@ -67,7 +81,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None  # SQLAlchemy's begin event issues BEGIN itself
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA foreign_keys = ON")
-    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
     cur.execute("PRAGMA journal_mode = WAL")
     cur.execute("PRAGMA synchronous = NORMAL")
     cur.close()
@@ -78,13 +92,31 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def busy_timeout_ms() -> int:
+    """How long a command waits for a project another process holds: QUALCODE_BUSY_TIMEOUT
+    seconds, default 30. Past it the command stops with 'another process holds the project'."""
+    raw = os.environ.get("QUALCODE_BUSY_TIMEOUT", "").strip()
+    try:
+        return max(0, int(float(raw) * 1000)) if raw else BUSY_TIMEOUT_MS
+    except ValueError:
+        raise ProjectError(f"QUALCODE_BUSY_TIMEOUT={raw!r}: give a number of seconds") from None
+
+
 def make_engine(url: str) -> Engine:
+    timeout = busy_timeout_ms()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(url, connect_args={"timeout": timeout / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    if importlib.util.find_spec("psycopg") is None:
+        from qualcode.errors import INSTALL_PG
+
+        raise ProjectError(f"{display_name(url)}: {INSTALL_PG}")
+    # lock_timeout: a table another session holds makes a command fail after the same wait
+    # as SQLite's busy timeout, instead of hanging.
+    args = {"connect_timeout": 5, "options": f"-c lock_timeout={timeout}"}
+    return create_engine(url, pool_pre_ping=True, connect_args=args)
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -148,13 +180,16 @@ class Project:
             yield session
 
     def transaction(self, work: Callable[[Session], T], retries: int = 20) -> T:
-        """Run ``work`` in one write transaction, retried on lock contention or serialization."""
+        """Run ``work`` in one write transaction, retried on lock contention or serialization
+        for at most the busy timeout in all (then the lock error reaches the user)."""
+        deadline = time.monotonic() + busy_timeout_ms() / 1000
         for attempt in range(retries + 1):
             try:
                 with self.session() as session:
                     return work(session)
             except DBAPIError as exc:
-                if attempt == retries or not is_retryable(exc):
+                late = attempt > 0 and time.monotonic() > deadline
+                if attempt == retries or late or not is_retryable(exc):
                     raise
                 time.sleep(min(0.5, 0.01 * 2**attempt) * (0.5 + random.random()))
         raise AssertionError("unreachable")  # pragma: no cover
@@ -188,6 +223,13 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
+def known_revisions() -> set[str]:
+    """Every revision this qualcode's scripts know; any other was made by a newer qualcode."""
+    from alembic.script import ScriptDirectory
+
+    return {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+
+
 def current_revision(project: Project) -> str | None:
     with project.engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
@@ -203,11 +245,23 @@ def _check_sqlite_file(path: Path) -> None:
             raise ProjectError(f"{path}: not a SQLite database, so not a qualcode project")
 
 
+def sqlite_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only look at a SQLite file that leaves nothing beside it.
+
+    A WAL-mode file opened read-only makes ``-wal`` and ``-shm`` files and keeps them; a file
+    without a ``-wal`` has nothing outside the main file to read, so it is opened immutable (no
+    locks, no side files). One with a ``-wal`` is in use and is read normally, WAL included.
+    """
+    in_use = Path(f"{path}-wal").exists()
+    query = "mode=ro" if in_use else "mode=ro&immutable=1"
+    return sqlite3.connect(f"file:{urllib.parse.quote(str(path))}?{query}", uri=True)
+
+
 def _inspect_sqlite(path: Path) -> tuple[set[str], str | None]:
     """Tables and revision of a SQLite file, read-only: a foreign file must not be touched."""
     if not path.exists() or path.stat().st_size == 0:
         return set(), None
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = sqlite_readonly(path)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         revision = None
@@ -228,16 +282,21 @@ def _inspect_server(project: Project) -> tuple[set[str], str | None]:
         return tables, revision
 
 
-def _check_is_ours(tables: set[str], revision: str | None, label: str, migrate: bool) -> None:
-    """Refuse foreign databases, and (when about to migrate) ones from a newer qualcode."""
+def _check_is_ours(
+    tables: set[str], revision: str | None, label: str, migrate: bool, create: bool = True
+) -> None:
+    """Refuse foreign databases, empty ones (unless creating), and (when about to migrate) ones
+    from a newer qualcode."""
     if tables and "alembic_version" not in tables:
         raise ProjectError(f"{label}: holds tables but is not a qualcode project")
+    if not tables and not create:
+        raise ProjectError(
+            f"{label}: an empty database, not a qualcode project: "
+            "run 'qualcode init' to create one there (nothing was written)"
+        )
     if not migrate or revision is None or revision == SCHEMA_HEAD:
         return
-    from alembic.script import ScriptDirectory
-
-    scripts = ScriptDirectory.from_config(_alembic_config())
-    if revision not in {s.revision for s in scripts.walk_revisions()}:
+    if revision not in known_revisions():
         raise ProjectError(
             f"{label}: made by a newer qualcode (revision {revision}); upgrade qualcode to open it"
         )
@@ -264,13 +323,17 @@ def upgrade(project: Project, revision: str = "head") -> None:
 
 
 def open_project(path_or_url: str | Path, *, migrate: bool = True, create: bool = True) -> Project:
-    """Open (and create, for a new SQLite path) a project, bringing its schema up to date.
+    """Open (and with ``create``, make) a project, bringing its schema up to date.
+
+    Without ``create`` a missing file or an empty database (a 0-byte file, an empty PostgreSQL
+    database reached by a typo) is refused before anything is written: only ``init``, ``demo``
+    and ``restore`` create a project.
 
     A SQLite file at an older revision is copied beside itself (``NAME.before-REV``) first, and
     the upgrade is checked (qualcode.migrate): a failed one leaves the project as it was.
     """
     url = to_url(path_or_url)
-    label = str(path_or_url) if "://" not in str(path_or_url) else make_url(url).render_as_string()
+    label = display_name(path_or_url)
     if url.startswith("sqlite"):
         path = Path(make_url(url).database)
         _check_sqlite_file(path)
@@ -280,16 +343,20 @@ def open_project(path_or_url: str | Path, *, migrate: bool = True, create: bool 
             tables, revision = _inspect_sqlite(path)
         except sqlite3.DatabaseError as exc:
             raise ProjectError(f"{label}: cannot read the SQLite file: {exc}") from None
-        _check_is_ours(tables, revision, label, migrate)
+        _check_is_ours(tables, revision, label, migrate, create)
     project = Project(url, make_engine(url))
     if not url.startswith("sqlite"):
         try:
             tables, revision = _inspect_server(project)
-            _check_is_ours(tables, revision, label, migrate)
+            _check_is_ours(tables, revision, label, migrate, create)
         except OperationalError as exc:
             project.close()
+            from qualcode.errors import SERVER_GONE, describe
+
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            raise ProjectError(f"{label}: cannot open the database: {reason}") from None
+            gone = "server went away" in (describe(exc) or "")
+            hint = f"; {SERVER_GONE}" if gone else ""
+            raise ProjectError(f"{label}: cannot open the database: {reason}{hint}") from None
         except Exception:
             project.close()
             raise

@@ -124,7 +124,9 @@ def report_coders(
 
 
 def status(project: Project) -> tuple[str, pd.DataFrame]:
-    """The mode, and per coder: codings, excerpts and sources coded, last coding (one query)."""
+    """The mode, and per coder who has coded: codings, excerpts and sources coded, last coding
+    (one query). A coder row made by ``team mode`` or opening the TUI under one's login, with no
+    coding, is not a coder of the project yet."""
     import pandas as pd
 
     query = (
@@ -139,6 +141,7 @@ def status(project: Project) -> tuple[str, pd.DataFrame]:
         .outerjoin(Coding, Coding.coder_id == Coder.id)
         .outerjoin(Excerpt, Excerpt.id == Coding.excerpt_id)
         .group_by(Coder.id, Coder.name)
+        .having(func.count(Coding.id) > 0)  # not a coder made only by opening or switching mode
         .order_by(Coder.name)
     )
     with project.session(write=False) as session:

@@ -11,6 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
+import click
 import typer
 from typer.core import TyperGroup
 
@@ -48,17 +49,28 @@ OutputOption = Annotated[
 ]
 
 
+# The project the running command opened (its name with the password masked), for error lines.
+_opened: dict[str, str] = {}
+
+
 class QualcodeGroup(TyperGroup):
-    """Turns domain errors into one line on stderr and a non-zero exit, from any sub-command."""
+    """The error contract: our errors, and every database, file-system and driver error a user
+    can act on (qualcode.errors.describe), become one line on stderr and a non-zero exit."""
 
     def invoke(self, ctx: typer.Context) -> Any:
-        from qualcode.errors import QualcodeError  # light: no third-party imports
+        from qualcode.errors import QualcodeError, describe  # light: no third-party imports
 
         try:
             return super().invoke(ctx)
-        except QualcodeError as exc:
-            typer.echo(f"qualcode: error: {exc}", err=True)
-            raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort, click.exceptions.ClickException):
+            raise
+        except Exception as exc:
+            line = describe(exc, _opened.get("project"))
+            if line is None:
+                raise  # a bug: the traceback is what a bug report needs
+            typer.echo(f"qualcode: error: {line}", err=True)
+            code = exc.exit_code if isinstance(exc, QualcodeError) else 1
+            raise typer.Exit(code) from None
 
 
 app = typer.Typer(
@@ -80,11 +92,12 @@ def sub_app(name: str, help: str) -> typer.Typer:
     return group
 
 
-def open_db(db: str, *, create: bool = False) -> Project:
-    """Open the project named by --db; an absent SQLite file is an error unless ``create``."""
-    from qualcode.db import open_project
+def open_db(db: str, *, create: bool = False, migrate: bool = True) -> Project:
+    """Open the project named by --db; an absent or empty database is an error unless ``create``."""
+    from qualcode.db import display_name, open_project
 
-    return open_project(db, create=create)
+    _opened["project"] = display_name(db)
+    return open_project(db, create=create, migrate=migrate)
 
 
 def emit(df: pd.DataFrame, fmt: Format | str, output: Path | None = None, **kw: Any) -> None:
@@ -99,7 +112,12 @@ def emit(df: pd.DataFrame, fmt: Format | str, output: Path | None = None, **kw: 
     if fmt is Format.table and output is None:
         tables.print_table(df, **kw)
         return
-    result = tables.render(df, fmt.value, output, **kw)
+    try:
+        result = tables.render(df, fmt.value, output, **kw)
+    except OSError as exc:  # a full disk says which file it was writing
+        if exc.filename is None and output is not None:
+            exc.filename = str(output)
+        raise
     if output is None and result is not None:
         sys.stdout.write(result if result.endswith("\n") else result + "\n")
     elif output is not None:

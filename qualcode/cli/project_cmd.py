@@ -12,10 +12,10 @@ db_app = sub_app("db", "The project's database: schema revision and upgrades.")
 @app.command()
 def init(db: DbOption = DEFAULT_DB) -> None:
     """Create a project (a SQLite file, or the schema on a PostgreSQL server)."""
-    from qualcode.db import current_revision
+    from qualcode.db import current_revision, display_name
 
     project = open_db(db, create=True)
-    typer.echo(f"project ready: {db} (schema {current_revision(project)})")
+    typer.echo(f"project ready: {display_name(db)} (schema {current_revision(project)})")
     project.close()
 
 
@@ -32,11 +32,16 @@ def db_upgrade(db: DbOption = DEFAULT_DB) -> None:
 @db_app.command("current")
 def db_current(db: DbOption = DEFAULT_DB) -> None:
     """Show the schema revision of the project and the one this qualcode expects."""
-    from qualcode.db import current_revision, head_revision, open_project
+    from qualcode.db import current_revision, head_revision, known_revisions
 
-    project = open_project(db, migrate=False, create=False)
+    project = open_db(db, migrate=False)
     current = current_revision(project)
-    head = head_revision()
-    state = "up to date" if current == head else f"behind: qualcode expects {head}"
-    typer.echo(f"{current or 'empty'} ({state})")
     project.close()
+    head = head_revision()
+    if current == head:
+        state = "up to date"
+    elif current is not None and current not in known_revisions():
+        state = f"ahead: made by a newer qualcode; this one knows up to {head}, upgrade qualcode"
+    else:
+        state = f"behind: qualcode expects {head}"
+    typer.echo(f"{current or 'empty'} ({state})")

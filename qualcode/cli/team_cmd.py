@@ -94,7 +94,9 @@ def restore(
     from qualcode import backup as backups
     from qualcode.db import current_revision
 
-    project = open_db(db, create=True)
+    backups.check_backup(file)  # a damaged or newer backup is refused before the project is touched
+    # Not migrated: restoring over a project that a newer qualcode made must stay possible.
+    project = open_db(db, create=True, migrate=False)
     where = backups.label(project)
     backups.restore(project, file, force=force)
     reopened = open_db(db)  # upgrades a backup made by an older qualcode
@@ -106,10 +108,11 @@ def restore(
 def db_check(db: DbOption = DEFAULT_DB) -> None:
     """Check the database: integrity, foreign keys, excerpt ranges, schema revision."""
     from qualcode import integrity
-    from qualcode.db import open_project
+    from qualcode.db import display_name
     from qualcode.errors import ProjectError
 
-    project = open_project(db, migrate=False, create=False)
+    project = open_db(db, migrate=False)
+    db = display_name(db)
     problems = integrity.check(project)
     rows = sum(integrity.counts(project).values())
     project.close()

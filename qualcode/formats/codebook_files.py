@@ -165,7 +165,12 @@ def parse_yaml(text: str, label: str) -> Codebook:
             )
             walk(entry.get("themes"), name)
 
-    walk(doc.get("themes"), None)
+    try:
+        walk(doc.get("themes"), None)
+    except RecursionError:
+        raise InputError(
+            f"{label}: themes nest without end (a YAML alias that refers to itself)"
+        ) from None
     codes = doc.get("codes") or []
     if not isinstance(codes, list):
         raise InputError(f"{label}: 'codes' must be a list")

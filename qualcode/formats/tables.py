@@ -8,6 +8,7 @@ names come from other people's files and must reach the reader as text, never as
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,7 +101,9 @@ def to_xlsx(df: pd.DataFrame, path: Path, title: str | None = None) -> None:
     for row_number, row in enumerate(_cells(df).itertuples(index=False), start=2):
         for col, value in enumerate(row, start=1):
             xlsx_cell(sheet.cell(row=row_number, column=col), value)
-    book.save(path)
+    data = io.BytesIO()  # built in memory: a full disk fails the one write below, cleanly
+    book.save(data)
+    Path(path).write_bytes(data.getvalue())
 
 
 def to_tex(df: pd.DataFrame, caption: str | None = None) -> str:

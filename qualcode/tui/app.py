@@ -12,12 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy.exc import DBAPIError
 from textual.app import App
 
 from qualcode import lookup
 from qualcode.db import Project, open_project
-from qualcode.errors import QualcodeError
+from qualcode.errors import QualcodeError, describe
 from qualcode.tui import bindings
 from qualcode.tui.commands import ActionCommands
 from qualcode.tui.messages import ProjectChanged
@@ -60,6 +59,7 @@ class QualcodeApp(App[None]):
             raise
         self.project_label = self.project.label
         self.changes = 0
+        self.error_line: str | None = None
 
     def on_mount(self) -> None:
         # Textual's own objects live as long as the app: keeping them out of the garbage
@@ -80,15 +80,28 @@ class QualcodeApp(App[None]):
         except QualcodeError as exc:
             self.notify(str(exc), severity="error", timeout=6)
             return None
-        except DBAPIError as exc:  # e.g. another coder's change won a race: rolled back, retry
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            self.notify(f"the database refused this, nothing changed: {reason}", severity="error")
+        except Exception as exc:  # a lock held too long, a full disk, a race lost: rolled back
+            line = describe(exc, self.project_label)
+            if line is None:
+                raise
+            self.notify(line, severity="error", timeout=8)
             return None
         if isinstance(result, Done):
             self.notify(result.message, timeout=3)
         self.changes += 1
         self.screen.post_message(ProjectChanged())
         return result
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Outside an action (loading a screen, say) a database, disk or driver error ends the
+        app with the CLI's one line (see ``run_tui``) instead of a traceback; a bug still shows
+        Textual's traceback."""
+        line = describe(error, getattr(self, "project_label", None))
+        if line is None:
+            super()._handle_exception(error)
+            return
+        self.error_line = line
+        self.exit(return_code=1)
 
     def open_source(self, source_id: int) -> None:
         if self.current_mode != "home":
@@ -108,4 +121,7 @@ class QualcodeApp(App[None]):
 
 def run_tui(db: str, coder: str | None = None, source: str | None = None) -> None:
     """Open the workbench on a project (a SQLite path or a PostgreSQL URL) until the user quits."""
-    QualcodeApp(db, coder, source).run()
+    app = QualcodeApp(db, coder, source)
+    app.run()
+    if app.error_line is not None:
+        raise QualcodeError(app.error_line)

@@ -432,6 +432,9 @@ def atomic_write(path: Path, write) -> None:
         raise InputError(f"{path}: is a folder")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
+    umask = os.umask(0o022)  # mkstemp makes 0600; the export follows the umask like any file
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     try:
         write(Path(tmp))
         os.replace(tmp, path)
