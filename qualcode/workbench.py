@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from qualcode import anonymise, codebook, coding, events, lookup, team, views
+from qualcode import anonymise, codebook, coding, events, lookup, team, views, wording
 from qualcode.colours import is_colour, normalise
 from qualcode.db import Project
 from qualcode.errors import InputError, NotFoundError
@@ -161,7 +161,7 @@ class Workbench:
             coding.remove_coding(session, found, self._coder(session))
             return name
 
-        return Done(f"removed {self.write(work)}")
+        return Done(f"removed the coding with {self.write(work)}")
 
     def set_memo(self, coding_id: int, memo: str) -> Done:
         def work(session: Session) -> None:
@@ -288,9 +288,17 @@ class Workbench:
     # --- history ------------------------------------------------------------------------
 
     def undo(self) -> Done:
-        event = self.write(lambda s: events.undo(s, self.coder_id, self.since_id))
-        return Done(f"undid {event.action}" if event else "nothing to undo in this session")
+        def work(session: Session) -> str:
+            event = events.undo(session, self.coder_id, self.since_id)
+            if event is None:
+                return "nothing to undo in this session"
+            return wording.undone(event.action, event.payload)
+
+        return Done(self.write(work))
 
     def redo(self) -> Done:
-        event = self.write(lambda s: events.redo(s, self.coder_id, self.since_id))
-        return Done(f"redid {event.action}" if event else "nothing to redo")
+        def work(session: Session) -> str:
+            event = events.redo(session, self.coder_id, self.since_id)
+            return wording.redone(event.action, event.payload) if event else "nothing to redo"
+
+        return Done(self.write(work))

@@ -9,9 +9,10 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 
 from qualcode import reports
+from qualcode.errors import QualcodeError
 from qualcode.sources import SOURCE_KINDS
 from qualcode.tui import bindings
 from qualcode.tui.export import export_table
@@ -25,6 +26,29 @@ if TYPE_CHECKING:
 
 BAR_WIDTH = 24
 CHART_ROWS = 30
+MIN_TEXT_WIDTH = 8
+CELL_PADDING = 2  # DataTable's cell padding, one each side
+SCROLLBAR = 2
+
+
+def fit_widths(natural: list[int], fixed: list[bool], available: int) -> list[int]:
+    """Column widths that fit ``available`` cells: numbers keep their width; text columns are
+    capped at the largest width that fits (never below MIN_TEXT_WIDTH), the widest cut first."""
+    room = available - sum(w for w, f in zip(natural, fixed, strict=True) if f)
+    flexible = [w for w, f in zip(natural, fixed, strict=True) if not f]
+    if sum(flexible) <= room:
+        return list(natural)
+    cap = MIN_TEXT_WIDTH
+    for candidate in range(max(flexible, default=0), MIN_TEXT_WIDTH - 1, -1):
+        if sum(min(w, candidate) for w in flexible) <= room:
+            cap = candidate
+            break
+    return [w if f else min(w, cap) for w, f in zip(natural, fixed, strict=True)]
+
+
+def parse_where_text(text: str) -> tuple[tuple[str, str], ...]:
+    """The reports screen's where field: ``profession=programmer, қала=Алматы``."""
+    return reports.parse_where([part for part in text.split(",") if part.strip()])
 
 
 def bar_chart(df: pd.DataFrame, label: str) -> Table:
@@ -60,6 +84,7 @@ class ReportsScreen(WorkbenchScreen):
             yield Select([], prompt="All participants", id="participant")
             yield Select([], prompt="All coders", id="coder")
             yield Select([(k, k) for k in SOURCE_KINDS], prompt="All kinds", id="kind")
+            yield Input(placeholder="where: profession=programmer, қала=Алматы", id="where")
         with Horizontal():
             with Vertical(id="table-pane", classes="pane"):
                 yield Label("Codes", id="report-title", classes="pane-title")
@@ -91,36 +116,66 @@ class ReportsScreen(WorkbenchScreen):
 
         coders = self.app.workbench.report_coders(chosen("#coder"))
         return reports.Filters(
-            participants=chosen("#participant"), coders=coders, kinds=chosen("#kind")
+            participants=chosen("#participant"),
+            coders=coders,
+            kinds=chosen("#kind"),
+            where=parse_where_text(self.query_one("#where", Input).value),
         )
 
     def on_select_changed(self, _event: Select.Changed) -> None:
         self.reload()
 
+    def on_input_submitted(self, _event: Input.Submitted) -> None:
+        self.reload()
+        self.query_one("#report", DataTable).focus()
+
     def reload(self) -> None:
-        project, filters = self.app.project, self.filters()
-        if self.kind == "themes":
-            frame = reports.themes(project, filters=filters)
-            label = "theme"
-        else:
-            frame = reports.codes(project, filters)
-            label = "code"
+        try:
+            project, filters = self.app.project, self.filters()
+            if self.kind == "themes":
+                frame = reports.themes(project, filters=filters)
+                label = "theme"
+            else:
+                frame = reports.codes(project, filters)
+                label = "code"
+        except QualcodeError as exc:  # an unknown attribute or value in the where field
+            self.notify(str(exc), severity="error", timeout=6)
+            return
         self.frame = frame
         title = "Themes" if self.kind == "themes" else "Codes"
         self.query_one("#report-title", Label).update(f"{title} ({len(frame)} rows)")
-        table = self.query_one("#report", DataTable)
+        self.draw_table()
+        self.query_one("#chart", Static).update(bar_chart(frame, label))
+
+    def on_resize(self) -> None:
+        self.draw_table()
+
+    def draw_table(self) -> None:
+        """Fill the table so that every column shows at the screen's width: numbers keep their
+        width, long names are cut with an ellipsis (the export keeps them whole)."""
+        frame, table = self.frame, self.query_one("#report", DataTable)
+        if frame is None:
+            return
+        if not table.size.width:
+            self.call_after_refresh(self.draw_table)
+            return
         table.clear(columns=True)
-        for column in frame.columns:
-            numeric = frame[column].dtype.kind in "iuf"
-            table.add_column(Text(str(column), justify="right" if numeric else "left"), key=column)
+        numeric = [frame[c].dtype.kind in "iuf" for c in frame.columns]
+        natural = [max([len(str(c)), *(len(str(v)) for v in frame[c])]) for c in frame.columns]
+        available = table.size.width - CELL_PADDING * len(natural) - SCROLLBAR
+        widths = fit_widths(natural, numeric, available)
+        for column, is_number, width in zip(frame.columns, numeric, widths, strict=True):
+            header = Text(str(column), justify="right" if is_number else "left")
+            table.add_column(header, key=column, width=width)
         for row in frame.itertuples(index=False):
             table.add_row(
                 *(
-                    Text(str(v), justify="right") if isinstance(v, numbers.Number) else str(v)
+                    Text(str(v), justify="right")
+                    if isinstance(v, numbers.Number)
+                    else Text(str(v), overflow="ellipsis", no_wrap=True)
                     for v in row
                 )
             )
-        self.query_one("#chart", Static).update(bar_chart(frame, label))
 
     def action_toggle_report(self) -> None:
         if not hasattr(reports, "themes"):

@@ -1,8 +1,9 @@
 """The code picker: type a few letters, mark one or more codes, or make a new one.
 
-Recent codes come first when nothing is typed; typed letters rank codes by fuzzy match. ``tab``
-marks the highlighted code so that several codes go on one selection in one go; the last line
-offers to create a code named by what was typed (inductive coding).
+Recent codes come first when nothing is typed; typed letters rank codes as ``tui.fuzzy`` says
+(the beginnings of a name's words first). ``tab`` marks the highlighted code so that several codes
+go on one selection in one go; "+ new code" creates a code named by what was typed (inductive
+coding): after the matches, or first and highlighted when no code matches.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from rich.text import Text
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from qualcode.lookup import fold
 from qualcode.tui import bindings, fuzzy
 from qualcode.tui.colours import swatch
 from qualcode.tui.screens.choice import ChoiceScreen
@@ -42,6 +44,7 @@ class CodePicker(ChoiceScreen):
         self.create = create
         self.marked: list[int] = []
         self.query_text = ""
+        self.has_match = True
 
     def on_mount(self) -> None:
         hint = "enter: apply · tab: mark several · esc: cancel" if self.multiple else ""
@@ -50,22 +53,37 @@ class CodePicker(ChoiceScreen):
         super().on_mount()
 
     def options(self, query: str) -> list[Option]:
+        """Codes matching what was typed, best first; when none matches, "+ new code" comes
+        first and similar names (typos) after it, so Enter never applies an unrelated code."""
         self.query_text = query.strip()
         names = {c.id: c.name for c in self.codes.values()}
-        options = []
-        for code_id in fuzzy.rank(query, names, self.recent):
-            code = self.codes[code_id]
-            label = Text()
-            label.append("✓ " if code_id in self.marked else "  ", "bold green")
-            label.append("■ ", swatch(code.colour))
-            label.append(code.name)
-            if code.definition:
-                label.append(f"  {code.definition[:60]}", "dim")
-            options.append(Option(label, id=str(code_id)))
-        exact = any(n.lower() == self.query_text.lower() for n in names.values())
-        if self.create and self.query_text and not exact:
-            options.append(Option(Text(f"+ new code “{self.query_text}”", "bold"), id=NEW))
-        return options
+        found = fuzzy.ranking(query, names, self.recent)
+        self.has_match = bool(found.matches) or not self.query_text
+        matches = [self._option(c) for c in found.matches]
+        suggestions = [self._option(c, similar=True) for c in found.suggestions]
+        exact = any(fold(n) == fold(self.query_text) for n in names.values())
+        if not (self.create and self.query_text and not exact):
+            return matches + suggestions
+        new = Option(Text(f"+ new code “{self.query_text}”", "bold"), id=NEW)
+        return [*matches, new, *suggestions] if matches else [new, *suggestions]
+
+    def _option(self, code_id: int, similar: bool = False) -> Option:
+        code = self.codes[code_id]
+        label = Text()
+        label.append("✓ " if code_id in self.marked else "  ", "bold green")
+        label.append("■ ", swatch(code.colour))
+        label.append(code.name, "dim" if similar else "")
+        if similar:
+            label.append("  (similar name)", "dim italic")
+        elif code.definition:
+            label.append(f"  {code.definition[:60]}", "dim")
+        return Option(label, id=str(code_id))
+
+    def refill(self, query: str) -> None:
+        super().refill(query)
+        choices = self.query_one("#choices", OptionList)
+        if not self.has_match and self.highlighted_id() != NEW:
+            choices.highlighted = None  # only similar names: Enter must not pick one
 
     def action_toggle(self) -> None:
         option_id = self.highlighted_id()
