@@ -20,6 +20,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "theme.assign": ("took the code out of the theme", "put the code in the theme again"),
     "theme.unassign": ("put the code back in the theme", "took the code out of the theme again"),
     "theme.nest": ("moved the theme back", "moved the theme again"),
+    "theme.update": ("put the theme's name and description back", "changed the theme again"),
+    "theme.heading": ("put the theme's heading back", "changed the theme's heading again"),
+    "participant.create": ("removed the new participant", "added the participant again"),
     "team.mode": ("switched the coding mode back", "switched the coding mode again"),
     "source.edit": ("put the source's details back", "changed the source's details again"),
 }
