@@ -1,27 +1,81 @@
-"""`qualcode --help` stays light: no spaCy, pandas, Textual or SQLAlchemy at start-up."""
+"""Light commands stay light: `qualcode --help` and the count reports load no heavy library.
+
+Each command runs in a fresh interpreter (the way a user runs it) and reports, at exit, which
+heavy modules it imported; any of them fails the test.
+"""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
-PROBE = """
-import sys
-sys.argv = ["qualcode", "--help"]
+import pytest
+
+from tests.report_projects import build_report_project
+
+HEAVY = ("spacy", "pandas", "numpy", "textual", "sqlalchemy", "alembic", "matplotlib", "docx")
+PROBE = f"""
+import atexit, json, sys
+@atexit.register
+def _report():
+    heavy = [m for m in {HEAVY!r} if m in sys.modules]
+    sys.stderr.write("\\nHEAVY=" + json.dumps(heavy) + "\\n")
+sys.argv = ["qualcode", *json.loads(sys.argv[1])]
 from qualcode.cli import main
-try:
-    main()
-except SystemExit:
-    pass
-heavy = [m for m in ("spacy", "pandas", "textual", "sqlalchemy", "matplotlib") if m in sys.modules]
-print("HEAVY=" + ",".join(heavy))
+main()
 """
 
 
-def test_help_lists_the_commands_without_heavy_imports():
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE], capture_output=True, text=True, check=True
+def heavy_modules(*args: str) -> tuple[list[str], subprocess.CompletedProcess]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(list(args))], capture_output=True, text=True
     )
-    assert "HEAVY=\n" in result.stdout or result.stdout.rstrip().endswith("HEAVY=")
+    line = [ln for ln in done.stderr.splitlines() if ln.startswith("HEAVY=")][-1]
+    return json.loads(line.removeprefix("HEAVY=")), done
+
+
+def test_help_lists_the_commands_without_heavy_imports():
+    heavy, done = heavy_modules("--help")
+    assert heavy == []
     for command in ("init", "import", "code", "report", "participants", "db"):
-        assert f"  {command} " in result.stdout
+        assert f"  {command} " in done.stdout
+
+
+@pytest.fixture(scope="module")
+def sqlite_project(tmp_path_factory) -> Path:
+    from qualcode import open_project
+
+    path = tmp_path_factory.mktemp("light") / "project.db"
+    with open_project(path) as project:
+        build_report_project(project)
+    return path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "codes"],
+        ["report", "themes"],
+        ["report", "themes", "--counts", "reported", "--format", "csv"],
+        ["report", "participants", "--format", "json"],
+        ["report", "sources", "--format", "md"],
+        ["report", "matrix", "--presence"],
+        ["report", "cooccurrence", "--format", "csv"],
+    ],
+)
+def test_count_reports_load_no_heavy_library(sqlite_project, args):
+    heavy, done = heavy_modules(*args, "--db", str(sqlite_project))
+    assert done.returncode == 0, done.stderr
+    assert heavy == [], f"qualcode {' '.join(args)} imported {heavy}"
+    assert "Total" in done.stdout or "Expert A" in done.stdout or "Labour" in done.stdout
+
+
+def test_a_filtered_report_takes_the_full_path_and_still_answers(sqlite_project):
+    heavy, done = heavy_modules(
+        "report", "codes", "--coders", "Bob", "--format", "csv", "--db", str(sqlite_project)
+    )
+    assert done.returncode == 0, done.stderr
+    assert "sqlalchemy" in heavy and "pandas" not in heavy
+    assert done.stdout.splitlines()[0] == "code,themes,count,participants,status"

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from qualcode.db import Project
+    from qualcode.table import Table
 
 
 class Format(StrEnum):
@@ -100,15 +101,30 @@ def open_db(db: str, *, create: bool = False, migrate: bool = True) -> Project:
     return open_project(db, create=create, migrate=migrate)
 
 
-def emit(df: pd.DataFrame, fmt: Format | str, output: Path | None = None, **kw: Any) -> None:
-    """Print or write a DataFrame in the chosen format (see qualcode.formats.tables)."""
-    from qualcode.formats import tables
-
+def emit(
+    df: pd.DataFrame | Table, fmt: Format | str, output: Path | None = None, **kw: Any
+) -> None:
+    """Print or write a report in the chosen format: a light Table as text without pandas
+    (qualcode.formats.text), anything else through a DataFrame (qualcode.formats.tables)."""
     fmt = Format(fmt)
     if output is None and fmt in (Format.xlsx, Format.docx):
         from qualcode.errors import InputError
 
         raise InputError(f"--format {fmt.value} writes a file: give --output FILE")
+    from qualcode.table import Table
+
+    if isinstance(df, Table):
+        from qualcode.formats import text
+
+        if fmt.value in text.LIGHT_FORMATS and output is None:
+            if fmt is Format.table:
+                text.print_table(df, kw.get("title"))
+            else:
+                _write_text(text.render(df, fmt.value, kw.get("title")))
+            return
+        df = df.to_dataframe()
+    from qualcode.formats import tables
+
     if fmt is Format.table and output is None:
         tables.print_table(df, **kw)
         return
@@ -119,6 +135,10 @@ def emit(df: pd.DataFrame, fmt: Format | str, output: Path | None = None, **kw: 
             exc.filename = str(output)
         raise
     if output is None and result is not None:
-        sys.stdout.write(result if result.endswith("\n") else result + "\n")
+        _write_text(result)
     elif output is not None:
         typer.echo(f"wrote {output}", err=True)
+
+
+def _write_text(result: str) -> None:
+    sys.stdout.write(result if result.endswith("\n") else result + "\n")

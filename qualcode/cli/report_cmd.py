@@ -2,7 +2,9 @@
 
 Every report takes the same filters (``--participants``, ``--coders``, ``--kind``, ``--themes``,
 ``--where``): they are declared once in ``FILTER_OPTIONS`` and added to each command by
-``@filtered``, which hands the command one ``reports.Filters``.
+``@filtered``, which hands the command one ``reports.Filters``, or None when none was given: then
+a count report on a SQLite project runs its SQL compiled ahead on sqlite3 (``report_table``),
+loading neither SQLAlchemy nor pandas.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from qualcode.cli.app import (
     open_db,
     sub_app,
 )
+from qualcode.table import Table
 
 report_app = sub_app("report", "Counts of codes, themes and participants.")
 
@@ -99,7 +102,7 @@ def filtered(
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> None:
         chosen = {name: kwargs.pop(name) for name in options}
-        command(filters=make_filters(**chosen), **kwargs)
+        command(filters=make_filters(**chosen) if any(chosen.values()) else None, **kwargs)
 
     wrapper.__signature__ = signature.replace(parameters=own + added)  # type: ignore[attr-defined]
     wrapper.__annotations__ = {
@@ -107,6 +110,27 @@ def filtered(
         **options,
     }
     return wrapper
+
+
+def all_codings(filters):
+    """The filters a report command was given, or no filter (``reports.Filters()``)."""
+    from qualcode.reports import Filters
+
+    return Filters() if filters is None else filters
+
+
+def report_table(db: str, report: str, filters, **options):
+    """A count report as a Table: with no filter on a SQLite project through the SQL compiled
+    ahead (qualcode.report_plans: no SQLAlchemy, no pandas), else through qualcode.reports."""
+    if filters is None:
+        from qualcode.report_plans import light_table
+
+        table = light_table(db, report, **options)
+        if table is not None:
+            return table
+    from qualcode import reports
+
+    return reports.table(report, open_db(db), all_codings(filters), **options)
 
 
 def _table_report(name: str, function: str, title: str, help: str) -> None:
@@ -120,9 +144,7 @@ def _table_report(name: str, function: str, title: str, help: str) -> None:
         output: OutputOption = None,
         filters: Any = None,
     ) -> None:
-        from qualcode import reports
-
-        emit(getattr(reports, function)(open_db(db), filters), fmt, output, title=title)
+        emit(report_table(db, function, filters), fmt, output, title=title)
 
 
 _table_report(
@@ -164,7 +186,10 @@ def _emit_with_chart(
     if chart is not None:
         from qualcode import charts
 
-        getattr(charts, draw)(df if chart_df is None else chart_df, chart, title=chart_title)
+        drawn = df if chart_df is None else chart_df
+        getattr(charts, draw)(
+            drawn.to_dataframe() if isinstance(drawn, Table) else drawn, chart, title=chart_title
+        )
         typer.echo(f"wrote {chart}", err=True)
     emit(df, fmt, output, title=title)
 
@@ -212,9 +237,12 @@ def report_themes(
     filters: Any = None,
 ) -> None:
     """Per theme and sub-theme: codes, count, participants; then a Total row."""
-    from qualcode import reports
+    if by is None:
+        df = report_table(db, f"themes:{counts}", filters)
+    else:
+        from qualcode import reports
 
-    df = reports.themes(open_db(db), counts, filters, by=by)
+        df = reports.themes(open_db(db), counts, all_codings(filters), by=by)
     _emit_with_chart(
         df, chart, "themes_bar", f"Codes per theme ({counts} counts)", fmt, output, "Themes"
     )
@@ -233,11 +261,14 @@ def report_matrix(
     filters: Any = None,
 ) -> None:
     """Code x participant: codings (or 1/0 with --presence); --chart draws a heat map."""
-    from qualcode import reports
+    if by is None and top is None and chart is None:
+        df = drawn = report_table(db, "matrix", filters, presence=presence)
+    else:
+        from qualcode import reports
 
-    project = open_db(db)
-    df = reports.matrix(project, filters, presence=presence, by=by)
-    df, drawn = _top_codes(project, df, top, filters, chart, square=False)
+        project, filters = open_db(db), all_codings(filters)
+        df = reports.matrix(project, filters, presence=presence, by=by)
+        df, drawn = _top_codes(project, df, top, filters, chart, square=False)
     title = f"Codes by {by}" if by else "Codes by participant"
     _emit_with_chart(df, chart, "heatmap", title, fmt, output, title, drawn)
 
@@ -254,11 +285,14 @@ def report_cooccurrence(
     filters: Any = None,
 ) -> None:
     """Code x code: overlapping coded spans, one coded with each code."""
-    from qualcode import reports
+    if by is None and top is None and chart is None:
+        df = drawn = report_table(db, "cooccurrence", filters)
+    else:
+        from qualcode import reports
 
-    project = open_db(db)
-    df = reports.cooccurrence(project, filters, by=by)
-    df, drawn = _top_codes(project, df, top, filters, chart, square=True)
+        project, filters = open_db(db), all_codings(filters)
+        df = reports.cooccurrence(project, filters, by=by)
+        df, drawn = _top_codes(project, df, top, filters, chart, square=True)
     title = "Code co-occurrence"
     _emit_with_chart(df, chart, "heatmap", title, fmt, output, title, drawn)
 
@@ -274,7 +308,7 @@ def report_funnel(
     """Code applications -> unique codes -> codes used, beside the thesis's 556 / 226 / 197."""
     from qualcode import reports
 
-    emit(reports.funnel(open_db(db), filters), fmt, output, title="Codes funnel")
+    emit(reports.funnel(open_db(db), all_codings(filters)), fmt, output, title="Codes funnel")
 
 
 @report_app.command("by-attribute")
@@ -297,7 +331,7 @@ def report_by_attribute(
     """Code x the values of a participant attribute."""
     from qualcode import reports
 
-    df = reports.by_attribute(open_db(db), attribute, filters, presence=presence)
+    df = reports.by_attribute(open_db(db), attribute, all_codings(filters), presence=presence)
     emit(df, fmt, output, title=f"Codes by {attribute}")
 
 
@@ -317,4 +351,5 @@ def report_quotes(
     """The excerpts of a code or theme with who said them, ready to paste (Expert X: 'quote')."""
     from qualcode import reports
 
-    emit(reports.quotes(open_db(db), code, theme, filters, by=by), fmt, output, title="Quotes")
+    df = reports.quotes(open_db(db), code, theme, all_codings(filters), by=by)
+    emit(df, fmt, output, title="Quotes")

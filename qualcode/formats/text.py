@@ -1,0 +1,104 @@
+"""A :class:`~qualcode.table.Table` as text: terminal table, CSV, JSON or Markdown, without pandas.
+
+Each writer gives the bytes that ``qualcode.formats.tables`` gives for the same table as a
+DataFrame (tests/test_report_output.py compares them), so a light command prints exactly what
+the pandas path would: CSV through the csv module as pandas does, JSON in pandas' layout
+(``"key":value``, ``\\/`` for a slash, floats with their ``.0``), Markdown through tabulate,
+and the terminal table through rich; cells made inert as qualcode.formats.inert says.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+from typing import Any
+
+from qualcode.formats.inert import csv_cell, md_cell
+from qualcode.table import Table
+
+LIGHT_FORMATS = ("table", "csv", "json", "md")
+
+
+def rich_table(table: Table, title: str | None = None):
+    """A rich table; cells are Text, so ``[bold]`` in a name is printed, not obeyed."""
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    out = RichTable(title=Text(title) if title else None)
+    for i, column in enumerate(table.columns):
+        out.add_column(Text(str(column)), justify="right" if table.numeric(i) else "left")
+    for row in table.cells():
+        out.add_row(*(Text(cell) for cell in row))
+    return out
+
+
+def print_table(table: Table, title: str | None = None) -> None:
+    from rich.console import Console
+
+    Console().print(rich_table(table, title))
+
+
+def to_csv(table: Table) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(csv_cell(str(c)) for c in table.columns)
+    writer.writerows([csv_cell(cell) for cell in row] for row in table.cells())
+    return buffer.getvalue()
+
+
+def _json_value(value: Any, kind: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "null"
+    if kind == "f":
+        return repr(float(value))
+    if kind == "i":
+        return str(int(value))  # PostgreSQL's sums are Decimals
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return json.dumps(str(value), ensure_ascii=False).replace("/", "\\/")
+
+
+def to_json(table: Table) -> str:
+    """pandas' ``to_json(orient="records", force_ascii=False, indent=2)``."""
+    keys = [json.dumps(str(c), ensure_ascii=False).replace("/", "\\/") for c in table.columns]
+    records = []
+    for row in table.rows:
+        fields = ",\n".join(
+            f"    {key}:{_json_value(value, kind)}"
+            for key, value, kind in zip(keys, row, table.kinds, strict=True)
+        )
+        records.append("  {\n" + fields + "\n  }")
+    return "[\n" + ",\n".join(records) + "\n]"
+
+
+def to_markdown(table: Table) -> str:
+    from tabulate import tabulate
+
+    rows = [
+        [int(v) if v and table.kinds[i] == "i" else md_cell(v) for i, v in enumerate(row)]
+        for row in table.cells()
+    ]
+    headers = [md_cell(str(c)) for c in table.columns]
+    return tabulate(rows, headers=headers, tablefmt="pipe", showindex=False) + "\n"
+
+
+def render(table: Table, fmt: str, title: str | None = None) -> str:
+    """The table as text in one of LIGHT_FORMATS."""
+    if fmt == "csv":
+        return to_csv(table)
+    if fmt == "json":
+        return to_json(table)
+    if fmt == "md":
+        return to_markdown(table)
+    if fmt == "table":
+        from rich.console import Console
+
+        console = Console(width=200, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+        console.print(rich_table(table, title))
+        return console.export_text()
+    raise ValueError(f"unknown format {fmt!r}")
