@@ -173,6 +173,14 @@ CUES_BEFORE = _words(
     інісі апасы әкім әкімі директоры бастығы депутаты министрі қарындасы сіңлісі кәсіпкер
     зейнеткер мырза ханым"""
 )
+# Titles: written with a capital, still a cue ("Professor Issina", "Minister Tamara Duissenova").
+TITLES = _words(
+    """mr mrs ms miss dr prof professor academician dean rector minister deputy director chairman
+    chairwoman senator akim president prezident президент mister madam sir mx господин госпожа
+    г-н г-жа профессор доцент академик министр директор аким депутат"""
+)
+# Kazakh honorifics joined to a first name by a hyphen ("Kenzhebek-ata", "Сәуле-апа").
+HONORIFIC_SUFFIXES = _words("ata apa aga agai apai ата апа аға ағай апай әже")
 # Words after a name that say it was a person ("Andrey said", "Айгерім деді", "Нұрлан мырза").
 CUES_AFTER = _words(
     """said says told explained recalled noted added replied asked remembered argued stated
@@ -215,7 +223,8 @@ NOT_NAMES = _words(
     kazakhs russians uzbeks tajiks ukrainians germans koreans uyghurs tatars belarusians
     belarus europe america africa asia eastern western northern southern
     kazakhstan russia uzbekistan kyrgyzstan tajikistan turkmenistan china germany turkey usa
-    almaty astana nur-sultan shymkent karaganda aktobe atyrau aktau pavlodar semey kostanay
+    almaty alma-ata алма-ата astana nur-sultan shymkent karaganda aktobe atyrau aktau pavlodar
+    semey kostanay
     petropavlovsk oral uralsk taraz kyzylorda turkestan ekibastuz zhezkazgan taldykorgan
     kokshetau moscow novosibirsk omsk tashkent bishkek geneva moldova kiev kyiv saratov
     rostov kharkov kharkiv lvov pskov orenburg chelyabinsk ekaterinburg yekaterinburg

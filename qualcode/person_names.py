@@ -34,6 +34,7 @@ _FOOTNOTE = re.compile(r"[\u00b2\u00b3\u00b9\u2070-\u2079*]+")
 _FOOTNOTE_MARK = re.compile(r"[\u00b2\u00b3\u00b9\u2070-\u2079]")  # not "*": Markdown italics
 _DIGRAPH_INITIALS = {"Zh", "Sh", "Ch", "Kh", "Ts", "Yu", "Ya", "Ye", "Yo", "Dzh"}
 _SPACE = re.compile(r"[ \u00a0]{1,2}")
+_WRAP = re.compile(r"[ \u00a0]?\n[ \u00a0]*")
 _INITIAL_GAP = re.compile(r"\.[ \u00a0]?")
 _SENTENCE_END = set(".!?\n")
 _KK_CASE = (
@@ -98,7 +99,8 @@ def _dictionary_class(word: str) -> str | None:
         return None  # its guesses for unknown (e.g. Kazakh) words are no evidence
     parses = morph.parse(word)
     name_score = sum(p.score for p in parses if {"Name", "Surn", "Patr"} & p.tag.grammemes)
-    if name_score >= 0.15:
+    place_score = sum(p.score for p in parses if {"Geox", "Orgn"} & p.tag.grammemes)
+    if name_score >= 0.15 and name_score > place_score:  # "Астану" is the city, not "Астан"
         return "name"
     return "common"
 
@@ -142,8 +144,12 @@ def base_form(word: str) -> str:
 
 
 def is_first_name(low: str) -> bool:
+    """A first name of the lists, also inflected or with a Kazakh honorific ("Kenzhebek-ata")."""
     names = lists.FIRST_NAMES_CYRILLIC if _cyrillic(low) else lists.first_names_latin()
-    return any(stem in names for stem in _stems(low))
+    if any(stem in names for stem in _stems(low)):
+        return True
+    head, _, tail = low.partition("-")
+    return bool(tail) and tail in lists.HONORIFIC_SUFFIXES and head in names
 
 
 def _name_shaped(token: _Token) -> bool:
@@ -204,7 +210,11 @@ def _joined(text: str, a: _Token, b: _Token) -> bool:
     if a.initial:
         return bool(_INITIAL_GAP.fullmatch(text, a.end, b.start))
     gap = _FOOTNOTE.sub("", text[a.end : b.start])
-    return bool(_SPACE.fullmatch(gap))
+    if _SPACE.fullmatch(gap):
+        return True
+    # a name broken by a hard line wrap ("Gulnara\nBekmukhambetova"): only onto a surname or
+    # first name, so an author line does not run into the affiliation below it
+    return bool(_WRAP.fullmatch(gap)) and b.capital and _name_shaped(b)
 
 
 def _mark_seeds(text: str, tokens: list[_Token], known: set[str]) -> None:
@@ -220,7 +230,14 @@ def _mark_seeds(text: str, tokens: list[_Token], known: set[str]) -> None:
         elif not _cyrillic(low) and _WEAK_SURNAME.search(low) and len(low) >= 5:
             token.weak = True
         gap_before = text[prev.end : token.start] if prev else ""
-        if prev and prev.low in lists.CUES_BEFORE and re.fullmatch(r"\.?\s+", gap_before):
+        if (
+            prev
+            and prev.low in lists.CUES_BEFORE
+            and re.fullmatch(r"\.?\s+", gap_before)
+            # a role word is written in lower case; capitalised mid-sentence it is part of a
+            # name ("NGO Kandas Support"), unless it is a title ("Prof.", "Minister")
+            and (not prev.capital or prev.sentence_start or prev.low in lists.TITLES)
+        ):
             token.seed = True
         gap_after = text[token.end : nxt.start] if nxt else ""
         if nxt and nxt.low in lists.CUES_AFTER and _SPACE.fullmatch(gap_after):
@@ -273,9 +290,7 @@ def _runs(text: str, tokens: list[_Token]) -> list[tuple[int, int]]:
             and prev.low in lists.INSTITUTION_BEFORE
             and not (i >= 2 and tokens[i - 2].low == "по")
         )
-        institution = _institution_follows(text, tokens, j + 1) or (
-            named_after and not has_initials
-        )
+        institution = _institution_follows(text, tokens, j + 1) or named_after
         if institution and has_initials:  # "Ахметов Д. Абай даңғылы": the street is not his
             last_initial = max(k for k in range(i, j + 1) if tokens[k].initial)
             if any(not t.initial for t in tokens[i:last_initial]):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 EVAL_DIR = Path(__file__).parent / "data" / "anonymise"
-_MARK = re.compile(r"\[\[(.+?)\|(\w+)\]\]")
+_MARK = re.compile(r"\[\[(.+?)\|(\w+)\]\]", re.S)
 
 Finder = Callable[[str, str], list[tuple[int, int]]]
 

@@ -12,8 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from qualcode.anonymise import Finding, MapRow
 from qualcode import views
+from qualcode.anonymise import Finding, MapRow
 from qualcode.tui import bindings
 from qualcode.tui.screens.prompt import PromptScreen
 from qualcode.tui.units import Units
