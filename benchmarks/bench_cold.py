@@ -195,8 +195,8 @@ def memory(runs: int) -> None:
     if not text.exists():
         rng = random.Random(4)
         vocab, weights = vocabulary(rng)
-        words = rng.choices(vocab, cum_weights=weights, k=4_600_000)
-        text.write_text(" ".join(words) + "\n", encoding="utf-8")
+        # interview notes, sentences and all, on one line (as a PDF's text can come out)
+        text.write_text(notes(rng, vocab, weights, 4_300_000).replace("\n\n", " "), "utf-8")
     for label, make in (
         ("code --from, 300,000 rows", lambda db: [*QUALCODE, "code", "--from", str(rows)]),
         ("import a 30 MB single-line text", lambda db: [*QUALCODE, "import", str(text)]),

@@ -31,9 +31,10 @@ OPTIONAL = ("coder", "memo")
 TARGET = "target"  # an address `qualcode code` takes, instead of source, start and end
 COLUMNS = (TARGET, *REQUIRED, *OPTIONAL)
 CHUNK = 500  # ids per IN (...) list: well inside SQLite's limit on bound parameters
+BATCH = 20_000  # codings built and inserted at a time, all in the one transaction
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """One CSV row, checked for form (not yet against the project)."""
 
@@ -92,12 +93,16 @@ def _parse(path: Path, reader: Iterable[list[str]]) -> list[Row]:
     where = [header.index(c) if c in header else None for c in COLUMNS]
     width = len(header)
     rows: list[Row] = []
+    names: dict[str, str] = {}  # one string per distinct name: 300,000 rows name a few sources
     for line, cells in enumerate(lines, start=2):
         if len(cells) != width:
             if not any(c.strip() for c in cells):
                 continue  # blank lines, as spreadsheets leave at the end
             raise InputError(f"{path}: row {line}: {len(cells)} cells where the header has {width}")
-        values = [cells[i].strip() if i is not None else "" for i in where]
+        values = [
+            names.setdefault(v, v)
+            for v in (cells[i].strip() if i is not None else "" for i in where)
+        ]
         target, source, start, end, code, coder, memo = values
         if not any(values):
             continue
@@ -308,31 +313,39 @@ def apply_rows(
     codes, created = _resolve_codes(session, label, rows, create, coders[default.lower()])
     spans = {(sources[r.source][0], r.start, r.end) for r in rows}
     excerpt_ids, new_spans = ensure_excerpts(session, spans)
+    del spans
     now = utcnow()
-    wanted: dict[tuple[int, int, int], dict[str, Any]] = {}
-    for r in rows:
-        span = (sources[r.source][0], r.start, r.end)
-        key = (excerpt_ids[span], codes[r.code.lower()], coders[(r.coder or default).lower()])
-        wanted.setdefault(
-            key,
-            {
-                "guid": new_guid(),
-                "excerpt_id": key[0],
-                "code_id": key[1],
-                "coder_id": key[2],
-                "memo": r.memo,
-                "created_at": now,
-                "span": span,
-            },
-        )
-    payload = list(wanted.values())
-    new_rows = [{k: v for k, v in p.items() if k != "span"} for p in payload]
-    inserted = set(insert_codings(session, new_rows))
-    logged = [
-        [p["guid"], *p["span"], p["code_id"], p["coder_id"], p["memo"]]
-        for p in payload
-        if p["guid"] in inserted
-    ]
+    # Built and inserted BATCH rows at a time (one transaction still): memory stays bounded by
+    # the batch, the keys seen and the undo log, not by a dict per row of the file.
+    seen: set[tuple[int, int, int]] = set()
+    logged: list[tuple[Any, ...]] = []
+    for batch in _chunks(rows, BATCH):
+        new_rows: list[dict[str, Any]] = []
+        batch_spans: list[tuple[int, int, int]] = []
+        for r in batch:
+            span = (sources[r.source][0], r.start, r.end)
+            key = (excerpt_ids[span], codes[r.code.lower()], coders[(r.coder or default).lower()])
+            if key in seen:  # the first row of a coding wins, as before
+                continue
+            seen.add(key)
+            new_rows.append(
+                {
+                    "guid": new_guid(),
+                    "excerpt_id": key[0],
+                    "code_id": key[1],
+                    "coder_id": key[2],
+                    "memo": r.memo,
+                    "created_at": now,
+                }
+            )
+            batch_spans.append(span)
+        inserted = set(insert_codings(session, new_rows))
+        logged += [
+            (p["guid"], *span, p["code_id"], p["coder_id"], p["memo"])
+            for p, span in zip(new_rows, batch_spans, strict=True)
+            if p["guid"] in inserted
+        ]
+    del seen
     event = None
     if logged:
         event = events.CODING_BULK.log(
@@ -346,8 +359,8 @@ def apply_rows(
         )
     return BulkResult(
         rows=len(rows),
-        applied=len(inserted),
-        already=len(rows) - len(inserted),
+        applied=len(logged),
+        already=len(rows) - len(logged),
         excerpts_created=len(new_spans),
         codes_created=created,
         event_id=event.id if event else None,

@@ -32,6 +32,11 @@ ABBREVIATIONS = (
 )
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 _BATCH_CHARS = 200_000
+# A paragraph longer than this (a whole book on one line) goes to spaCy in pieces cut after a
+# sentence end followed by a capital (else at a space: no sentence is that long), so that no Doc
+# holds millions of tokens (a 30 MB line took over 1 GB); ordinary paragraphs are never cut.
+_PIECE_CHARS = 100_000
+_PIECE_CUT = re.compile(r"[.!?…]['\"»”’)]*\s+(?=[\"«“‘(]*[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])")
 # A blank pipeline that has been through a big text runs the next one at about half speed
 # (measured; its caches do not shrink). Building a fresh one costs ~0.3 s, so big texts get one.
 FRESH_PIPELINE_CHARS = 2_000_000
@@ -135,10 +140,28 @@ def _add_trimmed(text: str, start: int, end: int, spans: list[Span]) -> None:
         spans.append((start + lead, start + lead + len(stripped)))
 
 
+def _pieces(text: str, spans: list[Span]) -> Iterator[Span]:
+    """The spans, each longer than _PIECE_CHARS cut after a sentence end (else after a space)
+    every _PIECE_CHARS characters or less."""
+    for start, end in spans:
+        while end - start > _PIECE_CHARS:
+            cut = _PIECE_CUT.search(text, start + _PIECE_CHARS // 2, start + _PIECE_CHARS)
+            if cut is not None:
+                at = cut.end()
+            else:
+                space = text.rfind(" ", start + 1, start + _PIECE_CHARS)
+                if space < 0:
+                    break  # one word of 100,000 characters: left whole
+                at = space + 1
+            yield start, at
+            start = at
+        yield start, end
+
+
 def _batches(text: str, spans: list[Span]) -> Iterator[list[Span]]:
     batch: list[Span] = []
     size = 0
-    for span in spans:
+    for span in _pieces(text, spans):
         batch.append(span)
         size += span[1] - span[0]
         if size >= _BATCH_CHARS:

@@ -191,6 +191,32 @@ def test_ten_thousand_codings_are_all_applied(project, notes, tmp_path):
         )
 
 
+def test_rows_applied_in_batches_keep_one_event_and_the_first_row_of_a_coding(
+    project, notes, tmp_path, monkeypatch
+):
+    """Batches of 2 (BATCH is 20,000 in use): duplicates across batches still count once,
+    the memo of the first row wins, and one undo removes every batch."""
+    import qualcode.bulk
+
+    monkeypatch.setattr(qualcode.bulk, "BATCH", 2)
+    rows = [
+        ["expert-a", 0, 52, "Утечка мозгов", "Ann", "бірінші"],
+        ["expert-a", 53, 88, "Money", "Ann", ""],
+        ["expert-a", 0, 52, "Утечка мозгов", "Ann", "second"],  # the same coding again
+        ["expert-a", 0, 52, "Ақша аудару", "Bob", ""],
+        ["expert-a", 53, 88, "Money", "Ann", ""],
+    ]
+    header = ("source", "start", "end", "code", "coder", "memo")
+    result = apply_csv(project, write_csv(tmp_path / "b.csv", rows, header))
+    assert (result.rows, result.applied, result.already) == (5, 3, 2)
+    with project.session(write=False) as session:
+        memos = session.scalars(select(Coding.memo).where(Coding.memo.is_not(None))).all()
+        assert memos == ["бірінші"]
+        assert session.scalar(select(func.count()).select_from(Event)) >= 1
+    project.transaction(lambda s: events.undo(s))
+    assert codings(project) == []
+
+
 def test_undo_knows_bulk_batches_and_mode_switches_in_any_process():
     """Undo in a process that never imported bulk (the TUI) must still see a bulk batch."""
     import subprocess

@@ -64,6 +64,33 @@ def test_sentences_never_cross_paragraphs_and_are_trimmed():
     assert _texts(text, found.sentences) == ["No full stop here", "Next paragraph.", "Ends"]
 
 
+def test_a_book_on_one_line_is_cut_only_where_sentences_end(monkeypatch):
+    """A paragraph longer than nlp._PIECE_CHARS goes to spaCy in pieces (bounded memory): the
+    sentences are the same as from the whole paragraph, in English, Russian and Kazakh."""
+    sentences = [
+        "The ministry changed the quota in 2019.",
+        "Министерство изменило квоту, и мигранты уехали!",
+        "Қазақстан транзиттік ел болды ма?",
+        "Labour migrants went to Russia, Korea and Turkey.",
+    ]
+    text = " ".join(sentences[i % 4] for i in range(400))  # ~18,000 characters, one line
+    paras = nlp.paragraphs(text)
+    assert len(paras) == 1
+    whole = nlp.sentences(text, paras)
+    monkeypatch.setattr(nlp, "_PIECE_CHARS", 1_000)
+    assert len(list(nlp._pieces(text, paras))) > 15
+    assert nlp.sentences(text, paras) == whole
+    assert len(whole) == 400
+
+
+def test_a_line_without_sentence_ends_is_cut_at_spaces(monkeypatch):
+    text = " ".join(f"слово{i}" for i in range(3_000))
+    monkeypatch.setattr(nlp, "_PIECE_CHARS", 1_000)
+    pieces = list(nlp._pieces(text, nlp.paragraphs(text)))
+    assert all(b - a <= 1_000 for a, b in pieces) and pieces[-1][1] == len(text)
+    assert "".join(text[a:b] for a, b in pieces) == text
+
+
 def test_progress_reports_characters_done():
     text = "A sentence. " * 50_000 + "\n\n" + "Another. " * 50_000
     seen: list[int] = []
