@@ -1,4 +1,4 @@
-"""Charts for a thesis: a bar chart of the theme report and heat maps of the code matrices.
+"""Charts for a thesis: bar charts of the theme and code reports, heat maps of the code matrices.
 
 Every chart is sized to a page: as wide as an A4 page's text (160 mm: 210 mm less 2.5 cm margins),
 at most as tall as that text (247 mm), with every label at :data:`MIN_FONT_PT` or more and long
@@ -114,6 +114,37 @@ def themes_bar_figure(df: pd.DataFrame, title: str = "Codes per theme") -> Figur
     ax.set_xlabel("number", fontsize=font)
     ax.set_title(title, fontsize=font + 1)
     ax.legend(loc="lower right", fontsize=font)
+    return fig
+
+
+def codes_bar(df: pd.DataFrame, path: Path, title: str = "Codings per code") -> Path:
+    """Horizontal bars of the codings of each active code of the codes report, in its order."""
+    path = _check_path(path)
+    return _save(codes_bar_figure(df, title), path)
+
+
+def codes_bar_figure(df: pd.DataFrame, title: str = "Codings per code") -> Figure:
+    """The figure of :func:`codes_bar`, not yet written (one bar a code, one code a row)."""
+    rows = df[df["status"] == "active"] if "status" in df.columns else df
+    max_rows = fits(len(rows), 1)[0]
+    if len(rows) > max_rows:
+        raise InputError(
+            f"{len(rows)} codes do not fit on a page at {MIN_FONT_PT:g} pt "
+            f"(at most {max_rows}): use --top or --themes"
+        )
+    font = FONT_PT
+    height = min(PAGE_HEIGHT_IN, max(2.5, _pitch(font) * len(rows) + TOP_BOTTOM_IN + 0.4))
+    if _pitch(font) * len(rows) + TOP_BOTTOM_IN + 0.4 > PAGE_HEIGHT_IN:
+        font = max(MIN_FONT_PT, (PAGE_HEIGHT_IN - TOP_BOTTOM_IN - 0.4) / len(rows) * 72 / LINE)
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH_IN, height), layout="constrained")
+    positions = list(range(len(rows)))
+    ax.barh(positions, rows["count"], height=0.7)
+    ax.set_yticks(positions, [shorten(c) for c in rows["code"]], fontsize=font)
+    ax.tick_params(axis="x", labelsize=font)
+    ax.invert_yaxis()
+    ax.set_xlabel("codings", fontsize=font)
+    ax.set_title(title, fontsize=font + 1)
     return fig
 
 

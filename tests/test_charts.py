@@ -175,3 +175,33 @@ def test_cooccurrence_top_and_the_page_limit(project, cli, tmp_path):
     bad = cli("report", "matrix", "--top", "0")
     assert bad.exit_code == 1
     assert bad.stderr.strip() == "qualcode: error: --top must be 1 or more, not 0"
+
+
+def test_a_bar_chart_of_the_codes_of_one_theme(built, cli, tmp_path):
+    import matplotlib.image
+    import pandas as pd
+
+    from qualcode import charts
+
+    png = tmp_path / "policy.png"
+    result = cli("report", "codes", "--themes", "Policy", "--chart", png, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1].startswith("Visa,")
+    assert matplotlib.image.imread(png).shape[1] == int(160 / 25.4 * charts.DPI)
+    many = pd.DataFrame(
+        {"code": _names(45), "count": range(45), "status": ["active"] * 45, "themes": ""}
+    )
+    fig = charts.codes_bar_figure(many)
+    assert fig.get_figheight() <= 247 / 25.4 + 0.01
+    _assert_readable(fig)
+
+
+def test_codes_chart_of_more_codes_than_fit_draws_the_top_ones(project, cli, tmp_path):
+    _many_codes(project, 50)
+    result = cli("report", "codes", "--format", "csv", "--chart", tmp_path / "codes.svg")
+    assert result.exit_code == 0, result.stderr
+    assert "50 codes do not fit on a page; the chart shows the 47 with the most codings" in (
+        result.stderr
+    )
+    top = cli("report", "codes", "--top", "2", "--format", "csv")
+    assert [r.split(",")[0] for r in top.stdout.splitlines()[1:]] == _names(50)[48:]

@@ -148,9 +148,6 @@ def _table_report(name: str, function: str, title: str, help: str) -> None:
 
 
 _table_report(
-    "codes", "codes", "Codes", "Per code: themes, number of codings, participants, status."
-)
-_table_report(
     "participants",
     "participants",
     "Participants",
@@ -246,6 +243,26 @@ def report_themes(
     _emit_with_chart(
         df, chart, "themes_bar", f"Codes per theme ({counts} counts)", fmt, output, "Themes"
     )
+
+
+@report_app.command("codes")
+@filtered
+def report_codes(
+    db: DbOption = DEFAULT_DB,
+    fmt: FormatOption = "table",
+    output: OutputOption = None,
+    chart: ChartOption = None,
+    top: TopOption = None,
+    filters: Any = None,
+) -> None:
+    """Per code: themes, number of codings, participants, status; --chart draws a bar chart."""
+    from qualcode import reports
+
+    project = open_db(db)
+    df = reports.codes(project, filters)
+    df, drawn = _top_codes(project, df, top, filters, chart, square=False)
+    title = "Codings per code"
+    _emit_with_chart(df, chart, "codes_bar", title, fmt, output, "Codes", drawn)
 
 
 @report_app.command("matrix")
