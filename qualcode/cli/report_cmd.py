@@ -256,11 +256,14 @@ def report_codes(
     filters: Any = None,
 ) -> None:
     """Per code: themes, number of codings, participants, status; --chart draws a bar chart."""
-    from qualcode import reports
+    if top is None and chart is None:
+        df = drawn = report_table(db, "codes", filters)
+    else:
+        from qualcode import reports
 
-    project = open_db(db)
-    df = reports.codes(project, filters)
-    df, drawn = _top_codes(project, df, top, filters, chart, square=False)
+        project, filters = open_db(db), all_codings(filters)
+        df = reports.codes(project, filters)
+        df, drawn = _top_codes(project, df, top, filters, chart, square=False)
     title = "Codings per code"
     _emit_with_chart(df, chart, "codes_bar", title, fmt, output, "Codes", drawn)
 
