@@ -203,7 +203,7 @@ NOT_NAMES = _words(
     around behind beyond into toward towards upon via per once unfortunately fortunately
     interestingly surprisingly notably specifically generally typically usually often
     sometimes always never currently initially subsequently ultimately eventually
-    additionally accordingly consequently respectively dear hello thanks thank
+    additionally accordingly consequently respectively dear hello thanks thank having being
     later then yesterday today now first second finally meanwhile recently previously earlier
     last next tomorrow so yet still only even just perhaps maybe indeed instead nevertheless
     nonetheless otherwise similarly likewise overall together whereas unlike like despite

@@ -240,7 +240,12 @@ def _mark_seeds(text: str, tokens: list[_Token], known: set[str]) -> None:
         ):
             token.seed = True
         gap_after = text[token.end : nxt.start] if nxt else ""
-        if nxt and nxt.low in lists.CUES_AFTER and _SPACE.fullmatch(gap_after):
+        if (
+            nxt
+            and nxt.low in lists.CUES_AFTER
+            and _SPACE.fullmatch(gap_after)
+            and not low.endswith("ing")  # "Having said that"
+        ):
             token.seed = True
         if nxt and nxt.low in _SEPARATE_PATRONYMIC and _SPACE.fullmatch(gap_after):
             token.seed = True

@@ -23,7 +23,7 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 RECORD = Path(__file__).parent / "data" / "readme_tour.txt"
 INTERACTIVE = {"open", "demo"}  # full-screen: checked for form, not run
 # `anonymise check` exits 1 when it finds something (docs/import.md), as a linter does
-EXIT_CODES = {("anonymise", "check"): 1}
+EXIT_CODES: dict[tuple[str, ...], int] = {}  # e.g. ("anonymise", "check"): 1 if it finds some
 _FENCE = re.compile(r"^```(\w*)\s*$")
 
 
