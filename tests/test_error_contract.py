@@ -219,3 +219,38 @@ def test_passwords_are_masked_in_described_errors():
 def test_the_busy_timeout_must_be_a_number(project, db_url, tmp_path, monkeypatch):
     monkeypatch.setenv("QUALCODE_BUSY_TIMEOUT", "soon")
     one_line(Cli(db_url, tmp_path)("report", "codes"), "QUALCODE_BUSY_TIMEOUT='soon'")
+
+
+def test_a_database_error_outside_an_action_ends_the_workbench_with_one_line(
+    sqlite_url, monkeypatch
+):
+    """A screen that cannot read the project (another process took it in exclusive locking
+    mode) ends the app with the CLI's one line instead of Textual's traceback."""
+    from qualcode.tui.app import QualcodeApp
+
+    open_project(sqlite_url).close()
+    monkeypatch.setenv("QUALCODE_BUSY_TIMEOUT", "0.2")
+    app = QualcodeApp(sqlite_url, "Айгерім")
+    holder = sqlite3.connect(sqlite_url, isolation_level=None)
+
+    async def run() -> None:
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            app.project.engine.dispose()  # new connections from here on meet the lock
+            holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+            holder.execute("BEGIN EXCLUSIVE")
+            holder.execute("INSERT INTO settings (key, value) VALUES ('held', 'да')")
+            app.switch_mode("codebook")
+            for _ in range(50):  # the app ends itself; Pilot's pause would wait for a screen
+                if app.error_line is not None:
+                    break
+                await asyncio.sleep(0.1)
+
+    try:
+        asyncio.run(run())
+    finally:
+        holder.rollback()
+        holder.close()
+    assert app.error_line is not None
+    assert "another process holds the project" in app.error_line
+    assert app.return_code == 1

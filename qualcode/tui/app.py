@@ -46,7 +46,7 @@ class QualcodeApp(App[None]):
     ) -> None:
         super().__init__()
         self._owns_project = not isinstance(db, Project)
-        self.project = open_project(db) if self._owns_project else db
+        self.project = open_project(db, create=False) if self._owns_project else db
         self.start_source: int | None = None
         try:
             if source is not None:  # checked before the coder is remembered: a typo writes nothing
