@@ -218,7 +218,7 @@ def test_passwords_are_masked_in_described_errors():
 
 def test_the_busy_timeout_must_be_a_number(project, db_url, tmp_path, monkeypatch):
     monkeypatch.setenv("QUALCODE_BUSY_TIMEOUT", "soon")
-    one_line(Cli(db_url, tmp_path)("report", "codes"), "QUALCODE_BUSY_TIMEOUT='soon'")
+    one_line(Cli(db_url, tmp_path)("participants", "list"), "QUALCODE_BUSY_TIMEOUT='soon'")
 
 
 def test_a_database_error_outside_an_action_ends_the_workbench_with_one_line(

@@ -143,7 +143,7 @@ def test_codebook_csv_is_neutralised_and_reads_back_exactly(hostile, cli, tmp_pa
     assert cli("codebook", "export", "-f", "csv", "-o", out).exit_code == 0
     cells = [c for row in csv.reader(out.open(encoding="utf-8")) for c in row]
     assert "'" + HYPERLINK in cells and not [c for c in cells if formula_like(c)]
-    from qualcode.codebook_files import parse_csv
+    from qualcode.formats.codebook_files import parse_csv
 
     book = parse_csv(out.read_text(encoding="utf-8"), str(out))
     names = {c.name for c in book.codes}
