@@ -6,6 +6,8 @@ an import does the slow part before it opens its write transaction and holds the
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import insert
@@ -15,6 +17,7 @@ from qualcode import nlp
 from qualcode.models import Segment
 
 COLUMNS = ("source_id", "kind", "start", "end")
+STORE_BATCH = 20_000  # segments per executemany, all in the import's one transaction
 
 
 @dataclass(frozen=True)
@@ -27,12 +30,12 @@ class Segmentation:
     def by_kind(self) -> tuple[tuple[str, list[nlp.Span]], ...]:
         return (("paragraph", self.paragraphs), ("sentence", self.sentences))
 
-    def rows(self, source_id: int) -> list[dict[str, object]]:
-        return [
+    def rows(self, source_id: int) -> Iterator[dict[str, object]]:
+        return (
             {"source_id": source_id, "kind": kind, "start": start, "end": end}
             for kind, spans in self.by_kind()
             for start, end in spans
-        ]
+        )
 
 
 def find(
@@ -66,5 +69,8 @@ def store(session: Session, source_id: int, segmentation: Segmentation) -> int:
                 for start, end in spans:
                     copy.write_row((source_id, kind, start, end))
     else:
-        session.execute(insert(Segment.__table__), segmentation.rows(source_id))
+        # in batches: a dict per segment for a million segments would hold ~400 MB at once
+        rows = segmentation.rows(source_id)
+        for _ in range(0, count, STORE_BATCH):
+            session.execute(insert(Segment.__table__), list(itertools.islice(rows, STORE_BATCH)))
     return count

@@ -91,6 +91,16 @@ def test_a_line_without_sentence_ends_is_cut_at_spaces(monkeypatch):
     assert "".join(text[a:b] for a, b in pieces) == text
 
 
+def test_segments_are_stored_in_batches_all_of_them(cli, project, tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(segments, "STORE_BATCH", 3)
+    path = tmp_path / "notes.txt"
+    path.write_text("Бірінші сөйлем. Second one.\n\nТретье предложение. Fourth! Fifth?\n", "utf-8")
+    assert cli("import", path).exit_code == 0
+    with project.session(write=False) as session:
+        kinds = session.scalars(select(Segment.kind).order_by(Segment.id)).all()
+    assert kinds.count("paragraph") == 2 and kinds.count("sentence") == 5
+
+
 def test_progress_reports_characters_done():
     text = "A sentence. " * 50_000 + "\n\n" + "Another. " * 50_000
     seen: list[int] = []

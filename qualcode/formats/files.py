@@ -131,13 +131,15 @@ def import_file(
 ) -> int:
     """Import one file as a source in its own transaction; returns the new source's id."""
     text, data = read_file(path, options.encoding)
+    digest = checksum(data)
+    del data  # the raw bytes are not needed while the text is segmented and stored
     return import_text(
         project,
         text,
         title=options.title or path.stem,
         options=options,
         imported_from=str(path.resolve()),
-        digest=checksum(data),
+        digest=digest,
         label=str(path),
         progress=progress,
     )
