@@ -325,6 +325,42 @@ def _chunks(text: str) -> list[tuple[int, int]]:
     return chunks
 
 
+_AND = {"and", "и", "және", "or", "или", "with"}
+
+
+def _coordinated(text: str, tokens: list[_Token], runs: list[tuple[int, int]]) -> list[int]:
+    """A full name joined to a name by "and" or a comma is a name too ("Natalie Koch and
+    Sebastien Peyrouse"): the indexes of its words. Two or three capitalised words only."""
+    found: list[int] = []
+    for _, last in runs:
+        k = last + 1
+        if (
+            k < len(tokens)
+            and tokens[k].low in _AND
+            and _SPACE.fullmatch(text, tokens[last].end, tokens[k].start)
+        ):
+            k += 1
+        elif not re.fullmatch(
+            r",[ \u00a0]", text[tokens[last].end : tokens[k].start] if k < len(tokens) else ""
+        ):
+            continue
+        words = [k]
+        while (
+            words[-1] + 1 < len(tokens)
+            and len(words) < 4
+            and _joined(text, tokens[words[-1]], tokens[words[-1] + 1])
+        ):
+            words.append(words[-1] + 1)
+        named = [tokens[w] for w in words]
+        if (
+            2 <= len(named) <= 3
+            and all(t.capital and not t.stop and not t.initial for t in named)
+            and not _institution_follows(text, tokens, words[-1] + 1)
+        ):
+            found += words
+    return found
+
+
 def _find_in(
     text: str, known: set[str], lower_case: set[str]
 ) -> tuple[list[tuple[int, int]], set[str]]:
@@ -332,15 +368,23 @@ def _find_in(
     tokens = _tokens(text, lower_case)
     _mark_seeds(text, tokens, known)
     runs = _runs(text, tokens)
-    # A word seen in a name is a name wherever else it stands capitalised ("Andrey" again).
-    seen = {
-        t.low
-        for first, last in runs
-        for t in tokens[first : last + 1]
-        if not t.initial and len(t.low) >= 3
-    }
-    if seen - known:
-        _mark_seeds(text, tokens, known | seen)
+    # A word seen in a name is a name wherever else it stands capitalised ("Andrey" again);
+    # a full name after "and" is a name. Each round may find more; three rounds at most.
+    seen = set(known)
+    for _ in range(3):
+        words = {
+            t.low
+            for first, last in runs
+            for t in tokens[first : last + 1]
+            if not t.initial and len(t.low) >= 3
+        }
+        joined = [k for k in _coordinated(text, tokens, runs) if not tokens[k].seed]
+        if not (words - seen or joined):
+            break
+        seen |= words
+        _mark_seeds(text, tokens, seen)
+        for k in joined:
+            tokens[k].seed = True
         runs = _runs(text, tokens)
     spans: list[tuple[int, int]] = []
     for first, last in runs:

@@ -44,6 +44,7 @@ def _found(text: str, **kw) -> list[tuple[str, str]]:
         ("My cousin\nZhenya found me a place", "Zhenya"),
         ("an elderly man, Kenzhebek-ata, returned", "Kenzhebek-ata"),
         ("The director Gulnara\nBekmukhambetova met them.", "Gulnara\nBekmukhambetova"),
+        ("the books of Natalie Koch and Sebastien Peyrouse", "Sebastien Peyrouse"),
     ],
 )
 def test_names_are_found_without_a_model(text: str, name: str):
@@ -135,7 +136,7 @@ def test_recall_on_the_evaluation_set_is_at_least_95_percent(split: str):
     assert result.recall["all"].total >= 40
     assert result.recall["all"].ratio >= 0.95, result.missed
     for key in ("en", "ru", "kk", "latin", "cyrillic"):
-        assert result.recall[key].ratio >= 0.85, (key, result.missed)  # heldout4: en 12/14
+        assert result.recall[key].ratio >= 0.9, (key, result.missed)
     assert result.precision["all"].ratio >= 0.9, result.false
 
 
