@@ -102,7 +102,7 @@ def find(
         for match in compiled.finditer(text):
             if match.end() == match.start():
                 continue
-            if unit == "match":
+            if unit == "match" or not spans:  # a source without such units: the match
                 address = f"{title}:{match.start()}-{match.end()}"
                 hits.append(
                     Hit(source_id, title, address, match.start(), match.end(), *match.span())
@@ -117,6 +117,16 @@ def find(
             speaker = rest[0] if rest else None
             hits.append(Hit(source_id, title, address, start, end, *match.span(), speaker))
     return hits
+
+
+def find_with_texts(
+    session: Session, pattern: str, unit: str = "sentence", source_ids: list[int] | None = None
+) -> tuple[list[Hit], dict[int, str]]:
+    """Hits and the texts of their sources (for showing them in context)."""
+    hits = find(session, pattern, unit=unit, source_ids=source_ids)
+    ids = sorted({h.source_id for h in hits})
+    query = select(Source.id, Source.text).where(Source.id.in_(ids))
+    return hits, dict(session.execute(query).all())
 
 
 def search(

@@ -31,7 +31,17 @@ SOURCE = [
     Binding("m", "memo", "Memo"),
     Binding("e", "mark_example", "Example"),
     Binding("a", "anonymise", "Anonymise", show=False),
+    Binding("slash", "search", "Search", key_display="/"),
     Binding("escape", "back", "Back"),
+]
+
+SEARCH = [
+    Binding("escape", "cancel", "Close"),
+    Binding("tab", "toggle_scope", "This source / all sources", priority=True),
+    Binding("down", "cursor(1)", "Down", show=False),
+    Binding("up", "cursor(-1)", "Up", show=False),
+    Binding("c", "code_hit", "Code the hit"),
+    Binding("enter", "go", "Go to the hit"),
 ]
 
 SOURCE_TEXT = [
@@ -120,6 +130,7 @@ TABLES = {
     "Codebook": CODEBOOK,
     "Reports": REPORTS,
     "Code picker": CODE_PICKER,
+    "Search": SEARCH,
 }
 
 

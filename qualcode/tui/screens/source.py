@@ -30,10 +30,11 @@ def _snippet(text: str, width: int = 48) -> str:
 class SourceScreen(WorkbenchScreen):
     BINDINGS = bindings.SOURCE
 
-    def __init__(self, source_id: int) -> None:
+    def __init__(self, source_id: int, select: tuple[int, int] | None = None) -> None:
         super().__init__()
         self.source_id = source_id
         self.view: views.SourceView | None = None
+        self.first_selection = select
 
     def compose(self) -> ComposeResult:
         yield TitleBar("Source")
@@ -59,6 +60,9 @@ class SourceScreen(WorkbenchScreen):
         text = self.query_one(SourceText)
         text.load(view.text, view.spans, Units.of(view.text, view.segments))
         self.seen = self.app.changes
+        if self.first_selection is not None:
+            text.select(*self.first_selection, center=True)
+            self.first_selection = None
         text.focus()
 
     @property
@@ -192,6 +196,21 @@ class SourceScreen(WorkbenchScreen):
                 self._load()
 
         self.app.push_screen(AnonymiseScreen(self.source_id), done)
+
+    def action_search(self) -> None:
+        from qualcode.tui.screens.search import SearchScreen
+
+        def show(hit) -> None:
+            if hit is None:
+                return
+            if hit.source_id == self.source_id:
+                self.text.select(hit.start, hit.end, center=True)
+                self.text.focus()
+            else:
+                self.app.push_screen(SourceScreen(hit.source_id, select=(hit.start, hit.end)))
+
+        title = self.view.title if self.view else ""
+        self.app.push_screen(SearchScreen(self.source_id, title), show)
 
     def action_back(self) -> None:
         self.app.start_source = None  # home shows the project from now on
