@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from qualcode.cli.app import DEFAULT_DB, DbOption, FormatOption, OutputOption, app, emit, open_db
-from qualcode.cli.report_cmd import filtered
+from qualcode.cli.report_cmd import all_codings, filtered
 
 
 @app.command("search")
@@ -42,7 +42,7 @@ def search(
     from qualcode import search as searching
 
     project = open_db(db)
-    hits = searching.search(project, pattern, regex=regex, unit=unit, filters=filters)
+    hits = searching.search(project, pattern, regex=regex, unit=unit, filters=all_codings(filters))
     if code is not None:
         done = searching.code_hits(
             project, hits, code, coder=coder, create=not no_create, label=f"search {pattern!r}"
