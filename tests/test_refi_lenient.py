@@ -293,3 +293,23 @@ def test_selection_and_coding_guids_the_project_has_already_get_new_ones(project
     assert summary.added["excerpts"] == 1 and summary.added["codings"] == 1
     texts = sorted(excerpt_texts(project).values())
     assert texts == ["Жұмыс", "Мигранты"]
+
+
+def test_a_code_s_example_excerpt_travels_by_guid(request, project, db_url, tmp_path):
+    from qualcode import open_project
+    from qualcode.models import Excerpt
+    from tests.refi_support import second_url
+
+    build_sample(project)
+    with project.session() as s:
+        excerpt = s.scalar(select(Excerpt).where(Excerpt.start == 46))
+        code = s.scalar(select(Code).where(Code.name == "Remittances"))
+        code.example_excerpt_id = excerpt.id
+        wanted = excerpt.text
+    path = refi.export_project(project, tmp_path / "example.qdpx")
+    fresh = open_project(second_url(request, db_url, tmp_path))
+    refi.import_project(fresh, path)
+    with fresh.session(write=False) as s:
+        code = s.scalar(select(Code).where(Code.name == "Remittances"))
+        assert code.example_excerpt is not None and code.example_excerpt.text == wanted
+    fresh.close()

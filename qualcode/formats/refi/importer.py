@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qualcode import events, lookup
@@ -195,6 +194,8 @@ class _Store:
         self.new_sources: dict[str, tuple[int, bool, dt.datetime]] = {}
         self._case_of: dict[str, str] | None = None
         self._cases_seen = 0
+        # Excerpts a file's GUID names but the project holds under another GUID (merged by
+        # range, or given a new GUID on a clash), for codes' example excerpts; usually empty.
         self.excerpts: dict[str, int] = {}
         self.notes_used: set[str] = set()
         self.code_extra: dict[int, dict[str, Any]] = {}
@@ -211,6 +212,8 @@ class _Store:
         self._source_index: tuple[dict[str, int], dict[str, int], dict[str, int]] | None = None
         self._digests: set[str] = set()
         self.regiven: dict[str, str] = {}
+        self.had_rows: dict[Any, bool] = {}
+        self.seen_guids: set[int] = set()
 
     def warn(self, message: str) -> None:
         self.summary.warnings.append(message)
@@ -220,6 +223,8 @@ class _Store:
     def header(self, doc: RDocument) -> None:
         """Coders, codes and participants: everything a source's codings point at."""
         self.doc = doc
+        for model in (Excerpt, Coding):  # before this import adds any
+            self.had_rows[model] = self.s.scalar(select(model.id).limit(1)) is not None
         self.coders(doc.users)
         self.codes_(doc)
         self.participants_(doc)
@@ -681,7 +686,6 @@ class _Store:
                 ).where(Excerpt.source_id.in_(chunk))
             ):
                 by_range[(r.source_id, r.start, r.end)] = r.id
-                self.excerpts[r.guid] = r.id
             seen.update(
                 tuple(r)
                 for r in self.s.execute(
@@ -717,18 +721,25 @@ class _Store:
         self.summary.added["excerpts"] += len(new)
         for key, guid in pending.items():
             by_range[key] = ids[guid]
-        del new, pending, ids
+        for old_guid, guid in self.regiven.items():
+            self.excerpts[old_guid] = ids[guid]
+        fresh = set(pending)
+        del new, ids
         taken = set()
+        users = self.users
         rows: list[dict[str, Any]] = []
         memo_of: list[tuple[str, list[str]]] = []
         for src, sid, _ in batch:
             for sel in src.selections:
-                excerpt_id = by_range[(sid, sel.start, sel.end)]
-                if sel.guid:
+                key = (sid, sel.start, sel.end)
+                excerpt_id = by_range[key]
+                if sel.guid and key not in fresh:  # merged with the project's own excerpt
                     self.excerpts.setdefault(sel.guid, excerpt_id)
                 self.selection_notes.extend((n, excerpt_id) for n in sel.notes)
                 for coding in sel.codings:
-                    coder_id = self.coder(coding.user)
+                    coder_id = users.get(coding.user) if coding.user is not None else None
+                    if coder_id is None:
+                        coder_id = self.coder(coding.user)
                     guid = coding.guid if coding.guid and coding.guid not in taken else new_guid()
                     taken.add(guid)
                     row = {
@@ -765,27 +776,25 @@ class _Store:
     ) -> dict[str, int]:
         """Insert rows whose GUIDs come from the file; the new ids by GUID (if ``ids``).
 
-        Tried as they are inside a savepoint (no look-ups: the common case is a file whose
-        GUIDs are new); if one is taken already (a re-import, or a GUID the file repeats
-        across batches), the rows whose GUIDs exist get new ones (``self.regiven`` says which)
-        and the insert is repeated."""
+        A GUID the project has already (asked only if the table had rows before this import)
+        or that this import used already (remembered by hash: a collision only costs a fresh
+        GUID) is replaced by a new one; ``self.regiven`` says which."""
         self.regiven = {}
         if not rows:
             return {}
-        driver = self.s.get_bind().dialect.loaded_dbapi.IntegrityError
-        insert_ = _insert if ids else _bulk
-        try:
-            with self.s.begin_nested():
-                return insert_(self.s, model, rows) or {}
-        except (IntegrityError, driver):
-            pass
-        taken = _existing(self.s, model, [row["guid"] for row in rows])
+        if model not in self.had_rows:
+            self.had_rows[model] = self.s.scalar(select(model.id).limit(1)) is not None
+        taken = _existing(self.s, model, [r["guid"] for r in rows]) if self.had_rows[model] else ()
+        seen = self.seen_guids
         for row in rows:
-            if row["guid"] in taken:
+            guid = row["guid"]
+            key = hash(guid)
+            if key in seen or guid in taken:
                 fresh = new_guid()
-                self.regiven[row["guid"]] = fresh
-                row["guid"] = fresh
-        return insert_(self.s, model, rows) or {}
+                self.regiven[guid] = row["guid"] = fresh
+                key = hash(fresh)
+            seen.add(key)
+        return (_insert if ids else _bulk)(self.s, model, rows) or {}
 
     def late_codings(self, doc: RDocument) -> None:
         """Codings whose code came after their source in the file (not the standard's order)."""
