@@ -82,7 +82,7 @@ def _coder_ids(session, names: Sequence[str]) -> dict[int, str]:
         found: dict[int, str] = {}
         for name in names:
             row = session.execute(
-                select(Coder.id, Coder.name).where(func.lower(Coder.name) == name.strip().lower())
+                select(Coder.id, Coder.name).where(lookup.name_is(Coder, name))
             ).first()
             if row is None:
                 raise NotFoundError(f"no coder named {name!r}")

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from qualcode import events, lookup, team
 from qualcode.errors import InputError
 from qualcode.models import Code, Coder, Coding, Excerpt, Source, new_guid, utcnow
+from qualcode.names import fold
 
 if TYPE_CHECKING:
     from qualcode.db import Project
@@ -179,7 +180,7 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
 def _resolve_sources(session: Session, path: Path | str, rows: list[Row]) -> dict[str, Source]:
     """Source reference (title, ``12`` or ``#12``) -> (id, title, length); one query."""
     listing = session.execute(select(Source.id, Source.title, func.length(Source.text))).all()
-    by_title = {title.lower(): (sid, title, n) for sid, title, n in listing}
+    by_title = {fold(title): (sid, title, n) for sid, title, n in listing}
     by_id = {str(sid): (sid, title, n) for sid, title, n in listing}
     found: dict[str, Any] = {}
     for row in rows:
@@ -188,7 +189,7 @@ def _resolve_sources(session: Session, path: Path | str, rows: list[Row]) -> dic
             continue
         key = ref.lstrip("#")
         hit = by_id.get(key) if key.isdigit() else None
-        hit = hit or by_title.get(ref.lower())
+        hit = hit or by_title.get(fold(ref))
         if hit is None:
             hint = lookup._suggest(session, Source.title, ref)
             raise InputError(f"{_where(path, row.line, 'source')}: no source {ref!r}{hint}")
@@ -208,11 +209,11 @@ def _resolve_codes(
 ) -> tuple[dict[str, int], list[str]]:
     first_row: dict[str, Row] = {}
     for row in rows:
-        first_row.setdefault(row.code.lower(), row)
+        first_row.setdefault(fold(row.code), row)
     codes: dict[str, Code] = {}
     for chunk in _chunks(list(first_row)):
-        for code in session.scalars(select(Code).where(func.lower(Code.name).in_(chunk))):
-            codes[code.name.lower()] = code
+        for code in session.scalars(select(Code).where(Code.name_key.in_(chunk))):
+            codes[code.name_key] = code
     created: list[str] = []
     for key, row in sorted(first_row.items()):  # one order in every session: no deadlocks
         code = codes.get(key)
@@ -305,12 +306,12 @@ def apply_rows(
     runner = None
     if coder_name or any(row.coder is None for row in rows):
         runner = team.ensure_coder(session, coder_name)
-    coders: dict[str, int] = {runner.name.lower(): runner.id} if runner else {}
+    coders: dict[str, int] = {fold(runner.name): runner.id} if runner else {}
     for name in sorted({row.coder for row in rows if row.coder}):
-        if name.lower() not in coders:
-            coders[name.lower()] = team.ensure_coder(session, name).id
+        if fold(name) not in coders:
+            coders[fold(name)] = team.ensure_coder(session, name).id
     default = runner.name if runner else rows[0].coder or ""
-    codes, created = _resolve_codes(session, label, rows, create, coders[default.lower()])
+    codes, created = _resolve_codes(session, label, rows, create, coders[fold(default)])
     spans = {(sources[r.source][0], r.start, r.end) for r in rows}
     excerpt_ids, new_spans = ensure_excerpts(session, spans)
     del spans
@@ -324,7 +325,7 @@ def apply_rows(
         batch_spans: list[tuple[int, int, int]] = []
         for r in batch:
             span = (sources[r.source][0], r.start, r.end)
-            key = (excerpt_ids[span], codes[r.code.lower()], coders[(r.coder or default).lower()])
+            key = (excerpt_ids[span], codes[fold(r.code)], coders[fold(r.coder or default)])
             if key in seen:  # the first row of a coding wins, as before
                 continue
             seen.add(key)
@@ -350,7 +351,7 @@ def apply_rows(
     if logged:
         event = events.CODING_BULK.log(
             session,
-            coders[default.lower()],
+            coders[fold(default)],
             {
                 "file": str(label),
                 "codings": logged,

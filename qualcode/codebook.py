@@ -40,10 +40,7 @@ def _check_name_free(session: Session, name: str, keep: Code | None = None) -> s
     name = name.strip()
     if not name:
         raise InputError("a code needs a name")
-    found = lookup.find_code(session, name)
-    if found is not None and found is not keep:
-        raise InputError(f"a code named {found.name!r} exists already")
-    return name
+    return lookup.check_free(session, Code, name, "code", keep)
 
 
 def _next_position(session: Session, column) -> int:
@@ -223,8 +220,7 @@ def create_theme(
     name = name.strip()
     if not name:
         raise InputError("a theme needs a name")
-    if lookup.find_theme(session, name) is not None:
-        raise InputError(f"a theme named {name!r} exists already")
+    lookup.check_free(session, Theme, name, "theme")
     theme = Theme(
         name=name,
         description=description,

@@ -21,6 +21,7 @@ from qualcode import codebook as ops
 from qualcode import events, lookup, participants
 from qualcode.errors import InputError
 from qualcode.models import Code, CodeTheme, Coding, Excerpt, Memo, Participant, Source, Theme
+from qualcode.names import fold
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -121,7 +122,7 @@ events.undoable(events.THEME_HEADING, undo=_heading_undo, redo=_heading_redo)
 def _apply_themes(session: Session, book: Codebook, summary: ImportSummary) -> dict[str, Theme]:
     themes: dict[str, Theme] = {}
     for entry in book.themes:
-        parent = themes[entry.parent.lower()] if entry.parent else None
+        parent = themes[fold(entry.parent)] if entry.parent else None
         theme = lookup.find_theme(session, entry.name)
         if theme is None:
             theme = ops.create_theme(session, entry.name, parent=parent)
@@ -131,7 +132,7 @@ def _apply_themes(session: Session, book: Codebook, summary: ImportSummary) -> d
         if theme.description != entry.description:
             ops.update_theme(session, theme, description=entry.description)
         set_heading(session, theme, entry.heading)
-        themes[entry.name.lower()] = theme
+        themes[fold(entry.name)] = theme
     return themes
 
 
@@ -140,15 +141,15 @@ def _apply_codes(
 ) -> dict[str, Code]:
     """Create or update each listed code's own fields (not yet its links or status)."""
     codes: dict[str, Code] = {}
-    people = {p.pseudonym.lower(): p for p in session.scalars(select(Participant))}
-    existing = {c.name.lower(): c for c in session.scalars(select(Code))}
+    people = {fold(p.pseudonym): p for p in session.scalars(select(Participant))}
+    existing = {fold(c.name): c for c in session.scalars(select(Code))}
     for entry in book.codes:
         participant = None
         if entry.participant is not None:
-            participant = people.get(entry.participant.lower())
+            participant = people.get(fold(entry.participant))
             if participant is None:
                 participant = participants.create(session, entry.participant, len(people) + 1)
-                people[entry.participant.lower()] = participant
+                people[fold(entry.participant)] = participant
                 summary.participants_created += 1
         fields: dict[str, Any] = {
             "reported_count": entry.count,
@@ -157,7 +158,7 @@ def _apply_codes(
             "reconstructed": entry.reconstructed,
             "provenance": entry.provenance,
         }
-        code = existing.get(entry.name.lower())
+        code = existing.get(fold(entry.name))
         if code is None:
             code = ops.create_code(
                 session, entry.name, definition=entry.definition, colour=entry.colour
@@ -175,7 +176,7 @@ def _apply_codes(
         changes = {k: v for k, v in fields.items() if getattr(code, k) != v}
         if changes:
             ops.update_code(session, code, **changes)
-        codes[entry.name.lower()] = code
+        codes[fold(entry.name)] = code
     return codes
 
 
@@ -183,12 +184,12 @@ def _apply_links_and_status(
     session: Session, book: Codebook, codes: dict[str, Code], themes: dict[str, Theme]
 ) -> None:
     for entry in book.codes:
-        code = codes[entry.name.lower()]
-        parent = codes[entry.parent.lower()] if entry.parent else None
+        code = codes[fold(entry.name)]
+        parent = codes[fold(entry.parent)] if entry.parent else None
         wanted_parent = parent.id if parent else None
         if code.parent_id != wanted_parent:
             ops.update_code(session, code, parent_id=wanted_parent)
-        wanted = [themes[t.lower()] for t in entry.themes]
+        wanted = [themes[fold(t)] for t in entry.themes]
         current = {link.theme_id: link.theme for link in code.theme_links}
         for theme in list(current.values()):
             if theme not in wanted:
@@ -196,7 +197,7 @@ def _apply_links_and_status(
         for theme in wanted:
             ops.assign_code(session, code, theme)
         if entry.status == "merged" and code.status != "merged" and entry.merged_into:
-            ops.merge_codes(session, codes[entry.merged_into.lower()], code)
+            ops.merge_codes(session, codes[fold(entry.merged_into)], code)
         elif entry.status == "excluded":
             if code.status != "excluded" or code.status_reason != entry.reason:
                 ops.exclude_code(session, code, entry.reason or "")

@@ -29,7 +29,7 @@ from qualcode.errors import ProjectError
 T = TypeVar("T")
 # The newest migration's revision. Kept here so that opening an up-to-date project (every command)
 # need not load Alembic and walk the scripts; tests/test_project_store.py checks it against them.
-SCHEMA_HEAD = "0001"
+SCHEMA_HEAD = "0002"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
 

@@ -1,40 +1,66 @@
 """Finding things by the names users type: codes, themes, sources, participants, coders.
 
-Names match case-insensitively; a miss is a one-line error that suggests the nearest names, so a
-typo in a script or a command line is caught with a hint instead of silently creating a new row.
+Names match by ``qualcode.names.fold`` (case and Unicode normalisation ignored, in every
+script) through the stored ``name_key`` columns; a miss is a one-line error that suggests the
+nearest names, so a typo in a script or a command line is caught with a hint instead of silently
+creating a new row.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from qualcode.errors import NotFoundError
-from qualcode.models import Code, Coder, Participant, Setting, Source, Theme
+from qualcode.errors import InputError, NotFoundError
+from qualcode.models import NAMED, Code, Coder, Participant, Setting, Source, Theme
+from qualcode.names import collision_message, did_you_mean, fold
 
 LAST_CODER = "coder.last"
+M = TypeVar("M")
 
 
-def fold(text: str) -> str:
-    """A name or value as compared: NFC, trimmed, case-folded (Cyrillic and Kazakh too)."""
-    import unicodedata
+def name_is(model: Any, name: str) -> ColumnElement[bool]:
+    """The one SQL test of "this row has that name", on every backend: folded keys compared."""
+    return model.name_key == fold(name)
 
-    return unicodedata.normalize("NFC", text).strip().casefold()
+
+def name_in(model: Any, names: Iterable[str]) -> ColumnElement[bool]:
+    return model.name_key.in_({fold(n) for n in names})
+
+
+def find_named(session: Session, model: type[M], name: str) -> M | None:
+    """The row of that name (folded). A row whose key was suffixed by the 0002 migration because
+    its name collided still answers to its exact spelling, which wins over the folded match."""
+    typed = name.strip()
+    column = getattr(model, NAMED[model])
+    rows = session.scalars(
+        select(model).where(or_(name_is(model, typed), column == typed)).limit(2)
+    ).all()
+    exact = [row for row in rows if getattr(row, NAMED[model]) == typed]
+    return exact[0] if exact else (rows[0] if rows else None)
+
+
+def check_free(
+    session: Session, model: Any, name: str, kind: str, keep: object | None = None
+) -> str:
+    """The trimmed name, or a one-line error naming both spellings when it is taken."""
+    found = session.scalar(select(model).where(name_is(model, name)))
+    if found is not None and found is not keep:
+        raise InputError(collision_message(kind, name, getattr(found, NAMED[model])))
+    return name.strip()
 
 
 def _suggest(session: Session, column, name: str) -> str:
-    from rapidfuzz import process
-
-    names = session.scalars(select(column)).all()
-    best = process.extract(name, names, limit=3, score_cutoff=60)
-    return f" (did you mean {', '.join(repr(b[0]) for b in best)}?)" if best else ""
+    return did_you_mean(name, session.scalars(select(column)).all())
 
 
 def find_code(session: Session, name: str) -> Code | None:
-    return session.scalar(select(Code).where(func.lower(Code.name) == name.strip().lower()))
+    return find_named(session, Code, name)
 
 
 def get_code(session: Session, name: str) -> Code:
@@ -45,7 +71,7 @@ def get_code(session: Session, name: str) -> Code:
 
 
 def find_theme(session: Session, name: str) -> Theme | None:
-    return session.scalar(select(Theme).where(func.lower(Theme.name) == name.strip().lower()))
+    return find_named(session, Theme, name)
 
 
 def get_theme(session: Session, name: str) -> Theme:
@@ -56,9 +82,7 @@ def get_theme(session: Session, name: str) -> Theme:
 
 
 def find_participant(session: Session, pseudonym: str) -> Participant | None:
-    return session.scalar(
-        select(Participant).where(func.lower(Participant.pseudonym) == pseudonym.strip().lower())
-    )
+    return find_named(session, Participant, pseudonym)
 
 
 def get_participant(session: Session, pseudonym: str) -> Participant:
@@ -69,6 +93,10 @@ def get_participant(session: Session, pseudonym: str) -> Participant:
     return participant
 
 
+def find_source(session: Session, title: str) -> Source | None:
+    return find_named(session, Source, title)
+
+
 def get_source(session: Session, ref: str | int) -> Source:
     """A source by id (``12`` or ``#12``) or by title."""
     text = str(ref).strip()
@@ -76,10 +104,14 @@ def get_source(session: Session, ref: str | int) -> Source:
     if text.lstrip("#").isdigit():
         source = session.get(Source, int(text.lstrip("#")))
     if source is None:
-        source = session.scalar(select(Source).where(func.lower(Source.title) == text.lower()))
+        source = find_source(session, text)
     if source is None:
         raise NotFoundError(f"no source {text!r}{_suggest(session, Source.title, text)}")
     return source
+
+
+def find_coder(session: Session, name: str) -> Coder | None:
+    return find_named(session, Coder, name)
 
 
 def default_coder_name(session: Session | None = None) -> str:
@@ -100,7 +132,7 @@ def default_coder_name(session: Session | None = None) -> str:
 def coder(session: Session, name: str | None = None, *, remember: bool = False) -> Coder:
     """The coder of that name, created on first use; ``remember`` makes it the project's default."""
     name = (name or default_coder_name(session)).strip()
-    found = session.scalar(select(Coder).where(func.lower(Coder.name) == name.lower()))
+    found = find_coder(session, name)
     if found is None:
         initials = "".join(part[0] for part in name.split() if part).upper()[:20] or None
         found = Coder(name=name, initials=initials)

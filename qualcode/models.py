@@ -23,9 +23,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from qualcode.names import fold
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -37,7 +39,7 @@ NAMING_CONVENTION = {
 
 SOURCE_KINDS = ("interview", "document")
 CODE_STATUSES = ("active", "excluded", "merged")
-SEGMENT_KINDS = ("paragraph", "sentence")
+SEGMENT_KINDS = ("paragraph", "sentence", "turn")
 
 
 def new_guid() -> str:
@@ -61,6 +63,20 @@ def _created() -> Mapped[dt.datetime]:
     return mapped_column(DateTime, default=utcnow, nullable=False)
 
 
+def _name_key(column: str) -> Mapped[str]:
+    """The folded name (``qualcode.names.fold``) that lookups compare and a unique index guards.
+
+    The ORM keeps it in step when the name is set (see ``_keep_name_keys``); a Core insert that
+    leaves it out gets it from this default.
+    """
+    return mapped_column(
+        Text,
+        nullable=False,
+        server_default="",
+        default=lambda ctx: fold(ctx.get_current_parameters()[column]),
+    )
+
+
 class Setting(Base):
     """Project-wide settings (blind coding mode, last coder, ...), as text values."""
 
@@ -74,6 +90,7 @@ class Participant(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     guid: Mapped[str] = _guid()
     pseudonym: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    name_key: Mapped[str] = _name_key("pseudonym")
     organisation: Mapped[str | None] = mapped_column(Text)
     role: Mapped[str | None] = mapped_column(Text)
     interview_date: Mapped[dt.date | None] = mapped_column(Date)
@@ -89,7 +106,10 @@ class Participant(Base):
     )
     sources: Mapped[list[Source]] = relationship(back_populates="participant")
 
-    __table_args__ = (CheckConstraint("length(pseudonym) > 0", name="pseudonym_not_empty"),)
+    __table_args__ = (
+        CheckConstraint("length(pseudonym) > 0", name="pseudonym_not_empty"),
+        Index("uq_participants_name_key", "name_key", unique=True),
+    )
 
 
 class ParticipantAttribute(Base):
@@ -101,11 +121,15 @@ class ParticipantAttribute(Base):
         ForeignKey("participants.id", ondelete="CASCADE"), nullable=False
     )
     name: Mapped[str] = mapped_column(String(200), nullable=False)
+    name_key: Mapped[str] = _name_key("name")
     value: Mapped[str | None] = mapped_column(Text)
 
     participant: Mapped[Participant] = relationship(back_populates="attributes")
 
-    __table_args__ = (UniqueConstraint("participant_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("participant_id", "name"),
+        Index("uq_participant_attributes_name_key", "participant_id", "name_key", unique=True),
+    )
 
 
 class Source(Base):
@@ -115,6 +139,7 @@ class Source(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     guid: Mapped[str] = _guid()
     title: Mapped[str] = mapped_column(String(500), unique=True, nullable=False)
+    name_key: Mapped[str] = _name_key("title")
     kind: Mapped[str] = mapped_column(String(20), default="interview", nullable=False)
     language: Mapped[str] = mapped_column(String(20), default="en", nullable=False)
     participant_id: Mapped[int | None] = mapped_column(
@@ -142,11 +167,16 @@ class Source(Base):
     __table_args__ = (
         CheckConstraint(f"kind IN {SOURCE_KINDS!r}", name="kind"),
         CheckConstraint("length(title) > 0", name="title_not_empty"),
+        Index("uq_sources_name_key", "name_key", unique=True),
     )
 
 
 class Segment(Base):
-    """A paragraph or sentence found by segmentation: the units that coding selects."""
+    """A paragraph, sentence or speaker turn: the units that coding selects.
+
+    ``language`` is the language detected (or forced) for a paragraph; ``speaker`` names the
+    speaker of a turn.
+    """
 
     __tablename__ = "segments"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -156,6 +186,8 @@ class Segment(Base):
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     start: Mapped[int] = mapped_column(Integer, nullable=False)
     end: Mapped[int] = mapped_column(Integer, nullable=False)
+    language: Mapped[str | None] = mapped_column(String(20))
+    speaker: Mapped[str | None] = mapped_column(Text)
 
     source: Mapped[Source] = relationship(back_populates="segments")
 
@@ -201,6 +233,7 @@ class Code(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     guid: Mapped[str] = _guid()
     name: Mapped[str] = mapped_column(String(300), nullable=False)
+    name_key: Mapped[str] = _name_key("name")
     definition: Mapped[str | None] = mapped_column(Text)
     colour: Mapped[str | None] = mapped_column(String(9))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id", ondelete="SET NULL"))
@@ -243,7 +276,7 @@ class Code(Base):
         CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
         CheckConstraint("reported_count IS NULL OR reported_count >= 0", name="count_positive"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
-        Index("uq_codes_name_ci", func.lower(name), unique=True),
+        Index("uq_codes_name_key", "name_key", unique=True),
     )
 
 
@@ -254,6 +287,7 @@ class Theme(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     guid: Mapped[str] = _guid()
     name: Mapped[str] = mapped_column(String(300), nullable=False)
+    name_key: Mapped[str] = _name_key("name")
     description: Mapped[str | None] = mapped_column(Text)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
@@ -268,7 +302,7 @@ class Theme(Base):
     __table_args__ = (
         CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
-        Index("uq_themes_name_ci", func.lower(name), unique=True),
+        Index("uq_themes_name_key", "name_key", unique=True),
     )
 
 
@@ -293,10 +327,14 @@ class Coder(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     guid: Mapped[str] = _guid()
     name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    name_key: Mapped[str] = _name_key("name")
     initials: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = _created()
 
-    __table_args__ = (CheckConstraint("length(name) > 0", name="name_not_empty"),)
+    __table_args__ = (
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+        Index("uq_coders_name_key", "name_key", unique=True),
+    )
 
 
 class Coding(Base):
@@ -365,3 +403,25 @@ class Event(Base):
     action: Mapped[str] = mapped_column(String(50), nullable=False, index=True)
     payload: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
     undone: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+
+
+# The column each named table's ``name_key`` folds; lookups and the migration use the same map.
+NAMED: dict[type[Base], str] = {
+    Source: "title",
+    Participant: "pseudonym",
+    ParticipantAttribute: "name",
+    Code: "name",
+    Theme: "name",
+    Coder: "name",
+}
+
+
+def _keep_name_keys(model: type[Base], column: str) -> None:
+    def on_set(target: Base, value: str | None, _old: object, _initiator: object) -> None:
+        target.name_key = fold(value) if value is not None else None
+
+    event.listen(getattr(model, column), "set", on_set)
+
+
+for _model, _column in NAMED.items():
+    _keep_name_keys(_model, _column)

@@ -18,6 +18,7 @@ from qualcode import events
 from qualcode.errors import InputError
 from qualcode.formats.inert import from_csv_cell
 from qualcode.models import Participant, ParticipantAttribute
+from qualcode.names import fold
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -99,12 +100,12 @@ def read_csv(path: Path) -> list[dict[str, object]]:
             pseudonym = row.get("pseudonym")
             if not pseudonym:
                 raise InputError(f"{path}: row {number}: the pseudonym is empty")
-            if str(pseudonym).lower() in seen:
+            if fold(str(pseudonym)) in seen:
                 raise InputError(
                     f"{path}: row {number}: pseudonym {pseudonym!r} repeats row "
-                    f"{seen[str(pseudonym).lower()]}"
+                    f"{seen[fold(str(pseudonym))]}"
                 )
-            seen[str(pseudonym).lower()] = number
+            seen[fold(str(pseudonym))] = number
             rows.append(row)
     except csv.Error as exc:
         raise InputError(f"{path}: not a readable CSV file ({exc})") from None
@@ -157,10 +158,10 @@ def upsert(session: Session, row: dict[str, object], position: int) -> tuple[Par
     for field in ("organisation", "role", "interview_date", "location", "mode"):
         if field in row:
             setattr(participant, field, row[field])
-    existing = {a.name: a for a in participant.attributes}
+    existing = {fold(a.name): a for a in participant.attributes}
     for name, value in dict(row["attributes"]).items():
-        if name in existing:
-            existing[name].value = value
+        if fold(name) in existing:
+            existing[fold(name)].value = value
         else:
             participant.attributes.append(ParticipantAttribute(name=name, value=value))
     session.flush()

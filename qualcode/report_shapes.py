@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from qualcode.names import fold
 from qualcode.table import Table
 
 Rows = list[tuple[Any, ...]]
@@ -80,8 +81,8 @@ def themes(results: Results, wanted: Sequence[str] = ()) -> Table:
     listing = results["listing"]
     only = None
     if wanted:
-        lowered = {t.lower() for t in wanted}
-        only = {tid for tid, name, _ in listing if name.lower() in lowered}
+        lowered = {fold(t) for t in wanted}
+        only = {tid for tid, name, _ in listing if fold(name) in lowered}
     rows = [
         (name, parent, *figures.get(tid, (0, None, 0)))
         for tid, name, parent in theme_order(listing, only)
@@ -101,8 +102,8 @@ def participants(results: Results, wanted: Sequence[str] = (), only_coded: bool 
     counts = {row[0]: row[1:] for row in results["counts"]}
     people = [row[0] for row in results["listing"]]
     if wanted:
-        lowered = {p.lower() for p in wanted}
-        people = [p for p in people if p.lower() in lowered]
+        lowered = {fold(p) for p in wanted}
+        people = [p for p in people if fold(p) in lowered]
     elif NO_PARTICIPANT in counts:
         people.append(NO_PARTICIPANT)
     rows = [(p, *counts.get(p, (0, 0, 0))) for p in people]

@@ -230,8 +230,7 @@ class Filters:
         for name in self.themes:
             lookup.get_theme(session, name)
         for name in self.coders:
-            found = session.scalar(select(Coder.id).where(func.lower(Coder.name) == name.lower()))
-            if found is None:
+            if lookup.find_coder(session, name) is None:
                 raise NotFoundError(f"no coder named {name!r}")
         for kind in self.kinds:
             if kind not in SOURCE_KINDS:
@@ -245,21 +244,19 @@ class Filters:
         """Ids of the codes in the chosen themes or their sub-themes (one object, so that a
         statement using it twice names one CTE)."""
         closure = theme_closure("filter_themes")
-        wanted = [t.lower() for t in self.themes]
         return (
             select(CodeTheme.code_id)
             .join(closure, closure.c.theme_id == CodeTheme.theme_id)
             .join(Theme, Theme.id == closure.c.ancestor)
-            .where(func.lower(Theme.name).in_(wanted))
+            .where(lookup.name_in(Theme, self.themes))
         )
 
     def apply(self, query: Select) -> Select:
         """Narrow a query that joins Coding, Excerpt and Source (Participant outer-joined)."""
         query = self.apply_to_sources(query)
         if self.coders:
-            wanted = [c.lower() for c in self.coders]
             query = query.where(
-                Coding.coder_id.in_(select(Coder.id).where(func.lower(Coder.name).in_(wanted)))
+                Coding.coder_id.in_(select(Coder.id).where(lookup.name_in(Coder, self.coders)))
             )
         if self.themes:
             query = query.where(Coding.code_id.in_(self.theme_codes))
@@ -268,8 +265,7 @@ class Filters:
     def apply_to_sources(self, query: Select) -> Select:
         """Narrow a query of Source (Participant outer-joined) by participants, kinds, --where."""
         if self.participants:
-            wanted = [p.lower() for p in self.participants]
-            query = query.where(func.lower(Participant.pseudonym).in_(wanted))
+            query = query.where(lookup.name_in(Participant, self.participants))
         if self.kinds:
             query = query.where(Source.kind.in_(self.kinds))
         if self.where:

@@ -13,12 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode import events, lookup
 from qualcode.errors import InputError
 from qualcode.models import SOURCE_KINDS, Source
+from qualcode.names import collision_message
 
 if TYPE_CHECKING:
     from qualcode.db import Project
@@ -60,8 +61,10 @@ def _check_new(session: Session, title: str, digest: str | None, label: str) -> 
         twin = session.scalar(select(Source).where(Source.checksum == digest))
         if twin is not None:
             raise InputError(f"{label}: already imported as source {twin.title!r}")
-    if session.scalar(select(Source.id).where(func.lower(Source.title) == title.lower())):
-        raise InputError(f"{label}: a source titled {title!r} exists already (use --title)")
+    found = session.scalar(select(Source).where(lookup.name_is(Source, title)))
+    if found is not None:
+        taken = collision_message("source", title, found.title)
+        raise InputError(f"{label}: {taken} (use --title)")
 
 
 def add_source(

@@ -89,7 +89,7 @@ def _coder_id(session: Session, coder: Coder | int | str | None) -> int | None:
         return coder
     if isinstance(coder, Coder):
         return coder.id
-    found = session.scalar(select(Coder.id).where(func.lower(Coder.name) == coder.strip().lower()))
+    found = session.scalar(select(Coder.id).where(lookup.name_is(Coder, coder)))
     return found if found is not None else -1  # a coder with no codings yet sees none
 
 

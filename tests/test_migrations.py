@@ -30,23 +30,24 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
     "settings": [{"key": "coder.last", "value": "Ann"}, {"key": "team.mode", "value": "blind"}],
     "participants": [
         {
-            "id": 1, "guid": "p-1", "pseudonym": "Expert A", "organisation": "Ministry",
+            "id": 1, "guid": "p-1", "pseudonym": "Expert A", "name_key": "expert a", "organisation": "Ministry",
             "role": "Official", "interview_date": dt.date(2024, 2, 1), "location": "Astana",
             "mode": "in person", "position": 1, "created_at": WHEN,
         },
     ],
     "participant_attributes": [
-        {"id": 1, "participant_id": 1, "name": "profession", "value": "economist"},
+        {"id": 1, "participant_id": 1, "name": "profession", "name_key": "profession",
+         "value": "economist"},
     ],
     "sources": [
         {
-            "id": 1, "guid": "s-1", "title": "Expert A", "kind": "interview", "language": "en",
+            "id": 1, "guid": "s-1", "title": "Expert A", "name_key": "expert a", "kind": "interview", "language": "en",
             "participant_id": 1, "imported_from": "/notes/expert-a.txt", "checksum": "ab" * 32,
             "text": "Brain drain began in the nineties. Remittances paid for the house.",
             "created_at": WHEN, "updated_at": WHEN,
         },
         {
-            "id": 2, "guid": "s-2", "title": "Migration law", "kind": "document",
+            "id": 2, "guid": "s-2", "title": "Migration law", "name_key": "migration law", "kind": "document",
             "language": "ru", "participant_id": None, "imported_from": None, "checksum": None,
             "text": "Article 1. Definitions.", "created_at": WHEN, "updated_at": WHEN,
         },
@@ -61,21 +62,21 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
     ],
     "codes": [
         {
-            "id": 1, "guid": "c-1", "name": "Brain drain", "definition": "Skilled leave",
+            "id": 1, "guid": "c-1", "name": "Brain drain", "name_key": "brain drain", "definition": "Skilled leave",
             "colour": "#ff0000", "parent_id": None, "status": "active", "status_reason": None,
             "merged_into_id": None, "reported_count": 12, "example_quote": "began",
             "example_participant_id": 1, "example_excerpt_id": 1, "reconstructed": False,
             "provenance": "Appendix B", "position": 1, "created_at": WHEN,
         },
         {
-            "id": 2, "guid": "c-2", "name": "Exodus", "definition": None, "colour": None,
+            "id": 2, "guid": "c-2", "name": "Exodus", "name_key": "exodus", "definition": None, "colour": None,
             "parent_id": 1, "status": "merged", "status_reason": None, "merged_into_id": 1,
             "reported_count": None, "example_quote": None, "example_participant_id": None,
             "example_excerpt_id": None, "reconstructed": True, "provenance": None,
             "position": 2, "created_at": WHEN,
         },
         {
-            "id": 3, "guid": "c-3", "name": "Remittances", "definition": None, "colour": None,
+            "id": 3, "guid": "c-3", "name": "Remittances", "name_key": "remittances", "definition": None, "colour": None,
             "parent_id": None, "status": "excluded", "status_reason": "too broad",
             "merged_into_id": None, "reported_count": 0, "example_quote": None,
             "example_participant_id": None, "example_excerpt_id": None, "reconstructed": False,
@@ -83,9 +84,9 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
         },
     ],
     "themes": [
-        {"id": 1, "guid": "t-1", "name": "Mobility", "description": "Who leaves",
+        {"id": 1, "guid": "t-1", "name": "Mobility", "name_key": "mobility", "description": "Who leaves",
          "parent_id": None, "position": 1, "created_at": WHEN},
-        {"id": 2, "guid": "t-2", "name": "Skilled mobility", "description": None,
+        {"id": 2, "guid": "t-2", "name": "Skilled mobility", "name_key": "skilled mobility", "description": None,
          "parent_id": 1, "position": 2, "created_at": WHEN},
     ],
     "code_themes": [
@@ -93,8 +94,8 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
         {"code_id": 3, "theme_id": 1, "position": 2},
     ],
     "coders": [
-        {"id": 1, "guid": "k-1", "name": "Ann", "initials": "A", "created_at": WHEN},
-        {"id": 2, "guid": "k-2", "name": "Bob", "initials": None, "created_at": WHEN},
+        {"id": 1, "guid": "k-1", "name": "Ann", "name_key": "ann", "initials": "A", "created_at": WHEN},
+        {"id": 2, "guid": "k-2", "name": "Bob", "name_key": "bob", "initials": None, "created_at": WHEN},
     ],
     "codings": [
         {"id": 1, "guid": "g-1", "excerpt_id": 1, "code_id": 1, "coder_id": 1, "memo": "clear",

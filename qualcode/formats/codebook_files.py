@@ -26,6 +26,7 @@ from qualcode.codebook_sync import (
 from qualcode.errors import InputError
 from qualcode.formats.inert import csv_cell, from_csv_cell
 from qualcode.models import CODE_STATUSES
+from qualcode.names import fold
 
 if TYPE_CHECKING:
     from qualcode.db import Project
@@ -228,9 +229,9 @@ def parse_csv(text: str, label: str) -> Codebook:
     known: dict[str, ThemeEntry] = {}
 
     def theme(name: str, parent: str | None, row: int) -> str:
-        entry = known.get(name.lower())
+        entry = known.get(fold(name))
         if entry is None:
-            entry = known[name.lower()] = ThemeEntry(name=name, parent=parent)
+            entry = known[fold(name)] = ThemeEntry(name=name, parent=parent)
             book.themes.append(entry)
         elif entry.parent != parent:
             raise InputError(f"{label}: row {row}: theme {name!r} has two parents")
@@ -280,20 +281,20 @@ def validate(book: Codebook, label: str) -> Codebook:
     """Check what the database would refuse, and what it cannot see, before anything is written."""
     themes: dict[str, ThemeEntry] = {}
     for t in book.themes:
-        if t.name.lower() in themes:
+        if fold(t.name) in themes:
             raise InputError(f"{label}: theme {t.name!r} appears twice")
-        themes[t.name.lower()] = t
+        themes[fold(t.name)] = t
     codes: dict[str, CodeEntry] = {}
     for c in book.codes:
-        if c.name.lower() in codes:
+        if fold(c.name) in codes:
             raise InputError(f"{label}: code {c.name!r} appears twice (names ignore case)")
-        codes[c.name.lower()] = c
+        codes[fold(c.name)] = c
     for c in book.codes:
         where = f"{label}: code {c.name!r}"
         for t in c.themes:
-            if t.lower() not in themes:
+            if fold(t) not in themes:
                 raise InputError(f"{where}: unknown theme {t!r}")
-        if len({t.lower() for t in c.themes}) != len(c.themes):
+        if len({fold(t) for t in c.themes}) != len(c.themes):
             raise InputError(f"{where}: a theme is listed twice")
         if c.status not in CODE_STATUSES:
             raise InputError(
@@ -302,7 +303,7 @@ def validate(book: Codebook, label: str) -> Codebook:
         if (c.status == "merged") != (c.merged_into is not None):
             raise InputError(f"{where}: a merged code needs merged_into, and only a merged one")
         if c.merged_into is not None:
-            target = codes.get(c.merged_into.lower())
+            target = codes.get(fold(c.merged_into))
             if target is None:
                 raise InputError(f"{where}: merged into unknown code {c.merged_into!r}")
             if target is c or target.status != "active":
@@ -313,15 +314,15 @@ def validate(book: Codebook, label: str) -> Codebook:
             raise InputError(f"{where}: colour {c.colour!r} is not #RRGGBB")
         if c.quote is None and c.participant is not None:
             raise InputError(f"{where}: a participant without a quote")
-        seen = {c.name.lower()}
+        seen = {fold(c.name)}
         parent = c.parent
         while parent is not None:
-            if parent.lower() not in codes:
+            if fold(parent) not in codes:
                 raise InputError(f"{where}: unknown parent code {parent!r}")
-            if parent.lower() in seen:
+            if fold(parent) in seen:
                 raise InputError(f"{where}: its parent codes form a cycle")
-            seen.add(parent.lower())
-            parent = codes[parent.lower()].parent
+            seen.add(fold(parent))
+            parent = codes[fold(parent)].parent
     return book
 
 

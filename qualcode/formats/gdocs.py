@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from qualcode.errors import InputError
+from qualcode.names import fold
 
 if TYPE_CHECKING:
     from qualcode.db import Project
@@ -36,7 +37,7 @@ def split_codes(comment: str) -> list[str]:
     names: list[str] = []
     for part in _CODE_SEPARATORS.split(comment):
         name = " ".join(part.split())
-        if name and name.lower() not in {n.lower() for n in names}:
+        if name and fold(name) not in {fold(n) for n in names}:
             names.append(name)
     return names
 
@@ -147,7 +148,7 @@ def import_gdocs(
     from qualcode import coding, lookup, sources
     from qualcode.formats import documents, files
 
-    coder_map = {k.strip().lower(): v for k, v in (coder_map or {}).items()}
+    coder_map = {fold(k.strip()): v for k, v in (coder_map or {}).items()}
     data = files.read_bytes(path, (".docx",))
     document = documents.open_docx(path, data)
     extracted = documents.docx_text(document)
@@ -160,7 +161,7 @@ def import_gdocs(
     def add_codings(session: Session, source: Source) -> None:
         coders: dict[str, Any] = {}
         for plan in plans:
-            name = coder_map.get(plan.author.lower(), plan.author) or None
+            name = coder_map.get(fold(plan.author), plan.author) or None
             who = coders.get(name or "") or lookup.coder(session, name)
             coders[name or ""] = who
             for code_name in plan.codes:

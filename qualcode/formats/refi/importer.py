@@ -23,6 +23,7 @@ from qualcode.errors import InputError
 from qualcode.formats.refi import schema as S
 from qualcode.formats.refi.reader import RDocument, RSource, RUser
 from qualcode.models import (
+    NAMED,
     SOURCE_KINDS,
     Code,
     Coder,
@@ -37,6 +38,7 @@ from qualcode.models import (
     new_guid,
     utcnow,
 )
+from qualcode.names import fold
 
 KINDS = (
     "coders",
@@ -96,6 +98,8 @@ def _bulk(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     """
     if not rows:
         return
+    if model in NAMED and "name_key" not in rows[0]:  # the key the ORM would have set
+        rows = [{**row, "name_key": fold(row[NAMED[model]])} for row in rows]
     conn = session.connection()
     table = model.__table__
     columns = list(rows[0])
@@ -159,7 +163,7 @@ def _free_name(name: str, taken: set[str], hint: str | None) -> str:
     candidates = [f"{name} ({hint})"] if hint else []
     candidates += [f"{name} ({n})" for n in range(2, 10_000)]
     for candidate in candidates:
-        if candidate.lower() not in taken:
+        if fold(candidate) not in taken:
             return candidate
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -245,7 +249,7 @@ class _Store:
     def coders(self, users: list[RUser]) -> None:
         rows = self.s.execute(select(Coder.id, Coder.guid, Coder.name)).all()
         by_guid = {r.guid: r.id for r in rows}
-        by_name = {r.name.lower(): r.id for r in rows}
+        by_name = {fold(r.name): r.id for r in rows}
         pending: dict[str, str] = {}
         new: list[dict[str, Any]] = []
         alias: dict[str, str] = {}
@@ -254,13 +258,13 @@ class _Store:
             if user.guid in by_guid:
                 self.users[user.guid] = by_guid[user.guid]
                 self.summary.merged["coders"] += 1
-            elif name.lower() in by_name:
-                self.users[user.guid] = by_name[name.lower()]
+            elif fold(name) in by_name:
+                self.users[user.guid] = by_name[fold(name)]
                 self.summary.merged["coders"] += 1
-            elif name.lower() in pending:
-                alias[user.guid] = pending[name.lower()]
+            elif fold(name) in pending:
+                alias[user.guid] = pending[fold(name)]
             else:
-                pending[name.lower()] = user.guid
+                pending[fold(name)] = user.guid
                 initials = (user.initials if user.name else None) or None
                 new.append(
                     {
@@ -304,7 +308,7 @@ class _Store:
             return
         rows = self.s.execute(select(Code.id, Code.guid, Code.name)).all()
         by_guid = {r.guid: r.id for r in rows}
-        by_name = {r.name.lower(): r.id for r in rows}
+        by_name = {fold(r.name): r.id for r in rows}
         taken = set(by_name)
         names = {c.guid: c.name for c in doc.codes}
         new: list[dict[str, Any]] = []
@@ -318,15 +322,15 @@ class _Store:
             if not name:
                 name = f"code {code.guid[:8]}"
                 self.warn(f"a code without a name (guid {code.guid}) was named {name!r}")
-            if name.lower() in by_name:
-                self.codes[code.guid] = by_name[name.lower()]
+            if fold(name) in by_name:
+                self.codes[code.guid] = by_name[fold(name)]
                 self.summary.merged["codes"] += 1
                 continue
-            if name.lower() in taken:
+            if fold(name) in taken:
                 renamed = _free_name(name, taken, names.get(code.parent or ""))
                 self.warn(f"code {name!r} appears twice in the file; the second became {renamed!r}")
                 name = renamed
-            taken.add(name.lower())
+            taken.add(fold(name))
             extra = code.extra
             count = extra.get("reported_count")
             new.append(
@@ -391,9 +395,7 @@ class _Store:
     def _participant(self, pseudonym: str) -> int:
         """A code's example participant by pseudonym, created if new (as codebook files do)."""
         pseudonym = pseudonym.strip()[:200]
-        found = self.s.scalar(
-            select(Participant.id).where(func.lower(Participant.pseudonym) == pseudonym.lower())
-        )
+        found = self.s.scalar(select(Participant.id).where(Participant.name_key == fold(pseudonym)))
         if found is None:
             position = (self.s.scalar(select(func.max(Participant.position))) or 0) + 1
             found = _insert(
@@ -419,7 +421,7 @@ class _Store:
     def themes_(self, doc: RDocument) -> None:
         rows = self.s.execute(select(Theme.id, Theme.guid, Theme.name)).all()
         by_guid = {r.guid: r.id for r in rows}
-        by_name = {r.name.lower(): r.id for r in rows}
+        by_name = {fold(r.name): r.id for r in rows}
         taken = set(by_name)
         new: list[dict[str, Any]] = []
         parents: dict[str, str] = {}
@@ -441,15 +443,15 @@ class _Store:
                 self.summary.merged["themes"] += 1
                 continue
             name = str(item.extra.get("name") or item.name or f"theme {item.guid[:8]}")[:300]
-            if name.lower() in by_name:
-                self.themes[item.guid] = by_name[name.lower()]
+            if fold(name) in by_name:
+                self.themes[item.guid] = by_name[fold(name)]
                 self.summary.merged["themes"] += 1
                 continue
-            if name.lower() in taken:
+            if fold(name) in taken:
                 renamed = _free_name(name, taken, None)
                 self.warn(f"set {name!r} appears twice in the file; the second became {renamed!r}")
                 name = renamed
-            taken.add(name.lower())
+            taken.add(fold(name))
             parent = S.normal_guid(item.extra.get("parent"))
             if parent:
                 parents[item.guid] = parent
@@ -505,17 +507,17 @@ class _Store:
             return
         rows = self.s.execute(select(Participant.id, Participant.guid, Participant.pseudonym)).all()
         by_guid = {r.guid: r.id for r in rows}
-        by_name = {r.pseudonym.lower(): r.id for r in rows}
+        by_name = {fold(r.pseudonym): r.id for r in rows}
         start = (self.s.scalar(select(func.max(Participant.position))) or -1) + 1
         new: list[dict[str, Any]] = []
         attributes: dict[str, dict[str, str]] = {}
         for case in todo:
             name = (case.name or "").strip()[:200] or f"case {case.guid[:8]}"
-            if case.guid in by_guid or name.lower() in by_name:
-                self.participants[case.guid] = by_guid.get(case.guid) or by_name[name.lower()]
+            if case.guid in by_guid or fold(name) in by_name:
+                self.participants[case.guid] = by_guid.get(case.guid) or by_name[fold(name)]
                 self.summary.merged["participants"] += 1
                 continue
-            by_name[name.lower()] = -1
+            by_name[fold(name)] = -1
             row: dict[str, Any] = dict.fromkeys(S.CASE_FIELDS.values())
             attrs: dict[str, str] = {}
             for var_guid, value in case.values.items():
@@ -584,7 +586,7 @@ class _Store:
             ).all()
             self._source_index = (
                 {r.guid: r.id for r in rows},
-                {r.title.lower(): r.id for r in rows},
+                {fold(r.title): r.id for r in rows},
                 {r.checksum: r.id for r in rows if r.checksum},
             )
         return self._source_index
@@ -610,8 +612,8 @@ class _Store:
             return None
         digest = checksum(src.text.encode("utf-8"))
         match = by_guid.get(src.guid)
-        if match is None and title.lower() in by_title:
-            match = by_title[title.lower()]
+        if match is None and fold(title) in by_title:
+            match = by_title[fold(title)]
         if match is None and digest in by_digest:
             match = by_digest[digest]
         if match is not None and match < 0:  # a title already taken by this very file
@@ -662,7 +664,7 @@ class _Store:
         )[src.guid]
         segments.store(self.s, sid, segmentation)
         self._digests.add(digest)
-        by_title[title.lower()] = -1
+        by_title[fold(title)] = -1
         by_guid[src.guid] = -1
         self.sources[src.guid] = sid
         self.new_sources[src.guid] = (sid, participant is not None, updated)
