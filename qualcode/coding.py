@@ -6,30 +6,17 @@ source. Ranges are checked against the stored text, so a coding can never point 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from qualcode import events, lookup
+from qualcode import addresses, events, lookup
+from qualcode.addresses import Target
 from qualcode.db import race_safe
 from qualcode.errors import InputError
-from qualcode.models import Code, Coder, Coding, Excerpt, Segment, Source
-
-_RANGE = re.compile(r"^(?P<source>.+?):(?P<start>\d+)-(?P<end>\d+)$")
-_UNIT = re.compile(r"^(?P<source>.+?):(?P<kind>[sp])(?P<index>\d+)$")
-
-
-@dataclass(frozen=True)
-class Target:
-    """A place to code: a source and a character range in its text."""
-
-    source_id: int
-    start: int
-    end: int
+from qualcode.models import Code, Coder, Coding, Excerpt, Source
 
 
 def _find_excerpt(session: Session, source_id: int, start: int, end: int) -> Excerpt | None:
@@ -55,35 +42,9 @@ def excerpt_for(session: Session, source: Source, start: int, end: int) -> Excer
 
 
 def resolve_target(session: Session, ref: str) -> Target:
-    """``#12`` (an excerpt), ``SOURCE:START-END`` (characters), ``SOURCE:s3`` / ``SOURCE:p2``
-    (the 3rd sentence / 2nd paragraph, counted from 1)."""
-    ref = ref.strip()
-    if ref.startswith("#") and ref[1:].isdigit():
-        excerpt = session.get(Excerpt, int(ref[1:]))
-        if excerpt is None:
-            raise InputError(f"no excerpt {ref}")
-        return Target(excerpt.source_id, excerpt.start, excerpt.end)
-    if m := _RANGE.match(ref):
-        source = lookup.get_source(session, m["source"])
-        return Target(source.id, int(m["start"]), int(m["end"]))
-    if m := _UNIT.match(ref):
-        source = lookup.get_source(session, m["source"])
-        kind = "sentence" if m["kind"] == "s" else "paragraph"
-        index = int(m["index"])
-        segment = session.scalar(
-            select(Segment)
-            .where(Segment.source_id == source.id, Segment.kind == kind)
-            .order_by(Segment.start)
-            .offset(max(index - 1, 0))
-            .limit(1)
-        )
-        if segment is None or index < 1:
-            raise InputError(f"source {source.title!r} has no {kind} {index}")
-        return Target(source.id, segment.start, segment.end)
-    raise InputError(
-        f"cannot read {ref!r} as a place to code: "
-        "use #EXCERPT, SOURCE:START-END, SOURCE:sN or SOURCE:pN"
-    )
+    """The place an address names (``#12``, ``SOURCE:120-245``, ``SOURCE:s3``, ``SOURCE:p2``,
+    ``SOURCE:p15.s5``, ``SOURCE:t4``): see ``qualcode.addresses``."""
+    return addresses.resolve(session, ref)
 
 
 def _coding_payload(coding: Coding, excerpt: Excerpt, excerpt_new: bool) -> events.CodingPayload:

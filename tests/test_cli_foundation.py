@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from qualcode.db import SCHEMA_HEAD
 from qualcode.models import Code, Coding, Participant, Source
 
 APPENDIX_A = """date,pseudonym,organisation,location,mode,profession
@@ -38,13 +39,13 @@ def test_init_creates_a_project_file(tmp_path: Path, cli):
     target = tmp_path / "new.db"
     result = cli("init", "--db", str(target))
     assert result.exit_code == 0, result.stderr
-    assert target.exists() and "schema 0001" in result.stdout
+    assert target.exists() and f"schema {SCHEMA_HEAD}" in result.stdout
 
 
 def test_db_current_says_up_to_date(cli):
     result = cli("db", "current")
     assert result.exit_code == 0
-    assert "0001 (up to date)" in result.stdout
+    assert f"{SCHEMA_HEAD} (up to date)" in result.stdout
 
 
 def test_participants_import_and_list_as_appendix_a(cli, project, tmp_path: Path):

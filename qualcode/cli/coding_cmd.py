@@ -15,8 +15,9 @@ def code(
     target: Annotated[
         str | None,
         typer.Argument(
-            help="#EXCERPT, SOURCE:START-END (characters), SOURCE:sN (sentence) or SOURCE:pN "
-            "(paragraph); SOURCE is a title or an id."
+            help="#EXCERPT, SOURCE:START-END (characters), SOURCE:sN (sentence), SOURCE:pN "
+            "(paragraph), SOURCE:pN.sM (sentence M of paragraph N) or SOURCE:tN (speaker turn); "
+            "SOURCE is a title or an id."
         ),
     ] = None,
     code_name: Annotated[
