@@ -74,6 +74,6 @@ def collision_message(kind: str, new: str, existing: str) -> str:
     if new.strip() == existing:
         return f"{kind} {existing!r} exists already"
     return (
-        f"{kind} {new.strip()!r} is the same name as the existing {existing!r} "
+        f"{kind} {new.strip()!r} is the same name as {existing!r}, which exists already "
         "(names ignore case and Unicode normalisation)"
     )
