@@ -244,7 +244,7 @@ def test_migration_keeps_names_that_collide_and_says_so(db_url, capfd):
     assert "Ann" not in err
     with upgraded.session(write=False) as session:
         assert session.scalar(select(func.count()).select_from(Coder)) == 4  # both kept
-        keys = dict(session.execute(select(Coder.name, Coder.name_key)).tuples().all())
+        keys = {name: key for name, key in session.execute(select(Coder.name, Coder.name_key))}
         assert keys == {
             "Айгерим": "айгерим",
             "айгерим": "айгерим #2",
