@@ -133,15 +133,15 @@ def resolve(session: Session, ref: str | Address) -> Target:
         found = _nth(session, source.id, "paragraph", address.paragraph)
         if not isinstance(found, tuple):
             raise InputError(
-                f"{address}: source {source.title!r} has no paragraph {address.paragraph} "
+                f"source {source.title!r} has no paragraph {address.paragraph} "
                 f"(it has {_plural('paragraph', found)})"
             )
         within = found
     found = _nth(session, source.id, address.kind, address.index, within)
     if not isinstance(found, tuple):
-        where = f"paragraph {address.paragraph}" if within else f"source {source.title!r}"
+        where = f"paragraph {address.paragraph} of " if within else ""
         raise InputError(
-            f"{address}: {where} has no {address.kind} {address.index} "
+            f"{where}source {source.title!r} has no {address.kind} {address.index} "
             f"(it has {_plural(address.kind, found)})"
         )
     return Target(source.id, *found)
