@@ -89,7 +89,10 @@ def test_sentence_of_a_paragraph_resolves(project, source_id):
 @pytest.mark.parametrize(
     ("ref", "message"),
     [
-        ("Интервью:p2.s4", "paragraph 2 of source 'Интервью' has no sentence 4 (it has 3 sentences)"),
+        (
+            "Интервью:p2.s4",
+            "paragraph 2 of source 'Интервью' has no sentence 4 (it has 3 sentences)",
+        ),
         ("Интервью:p9.s1", "source 'Интервью' has no paragraph 9 (it has 3 paragraphs)"),
         ("Интервью:s0", "source 'Интервью' has no sentence 0 (it has 7 sentences)"),
         ("Интервью:t1", "source 'Интервью' has no turn 1 (it has 0 turns)"),
