@@ -23,8 +23,9 @@ PACKAGE = ROOT / "qualcode"
 LAYERS = {"storage": 0, "domain": 1, "formats": 2, "app": 3, "ui": 4, "entry": 5}
 STORAGE = {"qualcode", "qualcode.errors", "qualcode.db", "qualcode.models", "qualcode.migrate"}
 # Pure leaves (no import of ours) that any layer may use: making CSV cells inert is undone when a
-# participants CSV is read back (domain) and done when any table is written (formats).
-LEAVES = {"qualcode.formats.inert"}
+# participants CSV is read back (domain) and done when any table is written (formats); the one
+# rule for names (qualcode.names) is stored by the models and used by every lookup and sort.
+LEAVES = {"qualcode.formats.inert", "qualcode.names"}
 # Builds a whole project from shipped files (formats), below the commands that call it.
 APP = {"qualcode.demo"}
 # ``python -m qualcode`` starts the CLI; the console script and its warm worker belong to the CLI.
