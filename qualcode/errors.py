@@ -87,8 +87,10 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 
 def _is_driver_error(exc: BaseException) -> bool:
+    """An error of the database driver itself (SQLAlchemy's wrappers carry it as ``orig``; its
+    own errors, like a detached instance, are bugs and keep their traceback)."""
     module = type(exc).__module__
-    return module in ("sqlite3", "_sqlite3") or module.startswith(("psycopg", "sqlalchemy"))
+    return module in ("sqlite3", "_sqlite3") or module.startswith("psycopg")
 
 
 def _describe_one(exc: BaseException, project: str | None) -> str | None:

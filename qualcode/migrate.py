@@ -24,7 +24,7 @@ from sqlalchemy import Connection, func, inspect, select, table
 from sqlalchemy.exc import DBAPIError
 
 from qualcode.db import Project, _alembic_config, current_revision, sqlite_backup
-from qualcode.errors import ProjectError
+from qualcode.errors import ProjectError, describe
 
 VERSION_TABLE = "alembic_version"
 
@@ -98,12 +98,6 @@ def migration_connection(project: Project) -> Iterator[Connection]:
                 conn.invalidate()
 
 
-def _first_line(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", None) or exc
-    lines = str(orig).strip().splitlines()
-    return lines[0] if lines else type(orig).__name__
-
-
 def upgrade(
     project: Project, revision: str = "head", *, scripts: Path | None = None, label: str = ""
 ) -> None:
@@ -131,7 +125,7 @@ def upgrade(
         kept = f" (a copy is in {copy.name})" if copy is not None else ""
         raise ProjectError(
             f"{label}: the schema upgrade from {current or 'empty'} to {revision} was undone, "
-            f"the project is as it was{kept}: {_first_line(exc)}"
+            f"the project is as it was{kept}: {describe(exc) or exc}"
         ) from None
     except BaseException:
         _restore(project, copy)

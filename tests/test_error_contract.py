@@ -199,9 +199,12 @@ def test_a_self_referencing_yaml_codebook_is_one_line(cli, tmp_path, yaml_text):
 
 def test_a_bug_still_shows_its_traceback():
     """The contract covers what a user can act on; a programming error is not hidden."""
+    from sqlalchemy.orm.exc import DetachedInstanceError
+
     from qualcode.errors import describe
 
     assert describe(KeyError("x")) is None
+    assert describe(DetachedInstanceError("Instance <Code> is not bound")) is None
     assert describe(sqlite3.OperationalError("database is locked"), "a.db").startswith("a.db: ")
 
 

@@ -156,3 +156,18 @@ def test_a_migration_may_declare_the_tables_whose_rows_it_changes(db_url, tmp_pa
         assert conn.execute(text("SELECT count(*) FROM settings")).scalar() == 1
         assert conn.execute(text("SELECT count(*) FROM codings")).scalar() == 3
     project.close()
+
+
+def test_the_before_copy_follows_the_umask(sqlite_url, tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o027)
+    try:
+        project, _ = populated(sqlite_url)
+        upgrade(project, scripts=scripts_with(tmp_path, BATCH_RECREATE))
+        project.close()
+    finally:
+        os.umask(old)
+    copy = Path(f"{sqlite_url}.before-{head_revision()}")
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o640
