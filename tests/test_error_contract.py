@@ -1,6 +1,7 @@
 """One error contract: database, disk and driver errors reach the user as one line with a hint.
 
-Each kind is caused for real: a full database (SQLite's max_page_count), a full disk (/dev/full),
+Each kind is caused for real: a full database (SQLite's max_page_count, a file-size limit on a real
+process), a full disk (/dev/full),
 a project locked by another connection, a string over the database's limit, a stopped PostgreSQL
 server, a missing psycopg, a self-referencing YAML codebook. Each ends in exactly one line on
 stderr, exit code 1, and the project unchanged.
@@ -12,6 +13,7 @@ import asyncio
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, event, func, select
@@ -257,3 +259,32 @@ def test_a_database_error_outside_an_action_ends_the_workbench_with_one_line(
     assert app.error_line is not None
     assert "another process holds the project" in app.error_line
     assert app.return_code == 1
+
+
+def test_a_file_size_limit_hit_while_writing_the_project_is_one_line(sqlite_url, tmp_path):
+    """The operating system refuses to grow the project's files (RLIMIT_FSIZE, as a full disk
+    or a quota would) in a real qualcode process."""
+    import resource
+    import signal
+
+    open_project(sqlite_url).close()
+    notes = tmp_path / "интервью.txt"
+    notes.write_text("Көші-қон туралы сұхбат. Молодёжь уезжает.\n" * 40000, encoding="utf-8")
+    limit = Path(sqlite_url).stat().st_size + 65536
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # write() fails instead of killing
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "qualcode", "import", str(notes), "--db", sqlite_url],
+        capture_output=True,
+        text=True,
+        preexec_fn=limited,
+        timeout=300,
+    )
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("qualcode: error: "), done.stderr
+    assert "free some disk space" in lines[0]
+    assert count(sqlite_url, Source) == 0
