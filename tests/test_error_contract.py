@@ -1,10 +1,9 @@
 """One error contract: database, disk and driver errors reach the user as one line with a hint.
 
-Each kind is caused for real: a full database (SQLite's max_page_count, a file-size limit on a real
-process), a full disk (/dev/full),
-a project locked by another connection, a string over the database's limit, a stopped PostgreSQL
-server, a missing psycopg, a self-referencing YAML codebook. Each ends in exactly one line on
-stderr, exit code 1, and the project unchanged.
+Each kind is caused for real: a full database (SQLite's max_page_count, a file-size limit on a
+real process), a full disk (/dev/full), a project locked by another connection, a string over the
+database's limit, a stopped PostgreSQL server, a missing psycopg, a self-referencing YAML
+codebook. Each ends in exactly one line on stderr, exit code 1, and the project unchanged.
 """
 
 from __future__ import annotations
