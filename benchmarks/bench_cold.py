@@ -18,6 +18,7 @@ import argparse
 import csv
 import os
 import random
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -55,14 +56,24 @@ PEER_SECONDS |= {"code --from 10,000 codings": 161.0, "report cooccurrence": 136
 
 
 def timed(command: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
-    """(wall s, CPU s, peak RSS MB) of one process, its output discarded."""
+    """(wall s, CPU s, peak RSS MB) of one process, its output discarded.
+
+    The peak comes from /usr/bin/time (GNU time) run in between: a child forked straight from
+    this (large) benchmark process reports this process's RSS at the fork as its own peak."""
+    gnu_time = shutil.which("time") or "/usr/bin/time"
+    wrapped = [gnu_time, "-f", "PEAK_KB=%M", *command] if Path(gnu_time).exists() else command
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
-    _pid, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.Popen(wrapped, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
+    _stdout, stderr = proc.communicate()
     wall = time.perf_counter() - start
-    if status != 0:
-        raise SystemExit(f"{' '.join(command)} failed: {proc.stderr.read().decode()[-500:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed: {stderr.decode()[-500:]}")
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    peaks = [ln for ln in stderr.decode(errors="replace").splitlines() if ln.startswith("PEAK_KB=")]
+    peak = int(peaks[-1].removeprefix("PEAK_KB=")) / 1024 if peaks else float("nan")
+    return wall, cpu, peak
 
 
 def measure(label: str, runs: int, make, target: float | None, peer: str | None = None) -> None:
