@@ -45,6 +45,7 @@ from qualcode.models import (
     Excerpt,
     Participant,
     ParticipantAttribute,
+    Segment,
     Source,
     Theme,
 )
@@ -209,14 +210,32 @@ class Filters:
     themes: tuple[str, ...] = ()
     where: tuple[tuple[str, str], ...] = ()
     conditions: tuple[Condition, ...] | None = None
+    speakers: tuple[str, ...] = ()  # --speaker: only codings in these speakers' turns
+    no_interviewer: bool = False  # --no-interviewer: none in the interviewer's turns
+    turn_names: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # resolved by check
 
     def __bool__(self) -> bool:
-        return bool(self.participants or self.coders or self.kinds or self.themes or self.where)
+        return bool(
+            self.participants
+            or self.coders
+            or self.kinds
+            or self.themes
+            or self.where
+            or self.speakers
+            or self.no_interviewer
+        )
 
     @property
     def on_sources(self) -> bool:
-        """True when the filters narrow which sources (not only which codes) count."""
-        return bool(self.participants or self.coders or self.kinds or self.where)
+        """True when the filters narrow which sources or passages (not only codes) count."""
+        return bool(
+            self.participants
+            or self.coders
+            or self.kinds
+            or self.where
+            or self.speakers
+            or self.no_interviewer
+        )
 
     def narrowed(self, name: str, value: str) -> Filters:
         """These filters and one more --where pair (for --by: one group of a report)."""
@@ -235,9 +254,12 @@ class Filters:
         for kind in self.kinds:
             if kind not in SOURCE_KINDS:
                 raise InputError(f"unknown source kind {kind!r}: use {' or '.join(SOURCE_KINDS)}")
+        checked = self
         if self.conditions is None:
-            return replace(self, conditions=resolve_where(session, self.where))
-        return self
+            checked = replace(checked, conditions=resolve_where(session, self.where))
+        if (self.speakers or self.no_interviewer) and self.turn_names is None:
+            checked = replace(checked, turn_names=resolve_speakers(session, self))
+        return checked
 
     @cached_property
     def theme_codes(self) -> Select:
@@ -260,6 +282,20 @@ class Filters:
             )
         if self.themes:
             query = query.where(Coding.code_id.in_(self.theme_codes))
+        return self.apply_to_turns(query)
+
+    def apply_to_turns(self, query: Select) -> Select:
+        """Narrow a query that joins Excerpt to the excerpts starting in the chosen speakers'
+        turns (--speaker), or outside the interviewer's (--no-interviewer)."""
+        if not (self.speakers or self.no_interviewer):
+            return query
+        if self.turn_names is None:
+            raise RuntimeError("Filters.apply before Filters.check resolved --speaker")
+        chosen, interviewer = self.turn_names
+        if self.speakers:
+            query = query.where(_in_turns(chosen))
+        if self.no_interviewer:
+            query = query.where(~_in_turns(interviewer))
         return query
 
     def apply_to_sources(self, query: Select) -> Select:
@@ -273,6 +309,40 @@ class Filters:
                 raise RuntimeError("Filters.apply before Filters.check resolved --where")
             query = query.where(*(c.clause() for c in self.conditions))
         return query
+
+
+def _in_turns(speakers: tuple[str, ...]):
+    """EXISTS a turn of one of these speakers holding the excerpt's start."""
+    from sqlalchemy import exists
+
+    from qualcode.models import Segment
+
+    turn = aliased(Segment)
+    return exists().where(
+        turn.source_id == Excerpt.source_id,
+        turn.kind == "turn",
+        turn.start <= Excerpt.start,
+        Excerpt.start < turn.end,
+        turn.speaker.in_(speakers),
+    )
+
+
+def resolve_speakers(session: Session, filters: Filters) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(stored spellings of the --speaker names, stored interviewer labels); an unknown speaker
+    is an error with the nearest names."""
+    from qualcode import turns
+
+    if not hasattr(Segment, "speaker"):
+        raise InputError("--speaker: this project has no speaker turns (run qualcode db upgrade)")
+    stored = turns.speakers(session)
+    chosen: list[str] = []
+    for name in filters.speakers:
+        matches = [s for s in stored if fold(s) == fold(name)]
+        if not matches:
+            raise NotFoundError(f"--speaker {name}: no speaker {name!r}{_nearest(name, stored)}")
+        chosen += matches
+    labels = {fold(label) for label in turns.interviewer_labels(session)}
+    return tuple(chosen), tuple(s for s in stored if fold(s) in labels)
 
 
 def codings_query(*columns, in_order: bool = False) -> Select:

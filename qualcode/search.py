@@ -116,7 +116,33 @@ def find(
             address = f"{title}:{PREFIX[unit]}{index + 1}"
             speaker = rest[0] if rest else None
             hits.append(Hit(source_id, title, address, start, end, *match.span(), speaker))
+    if filters.speakers or filters.no_interviewer:
+        hits = _by_speaker(session, hits, filters)
     return hits
+
+
+def _by_speaker(session: Session, hits: list[Hit], filters: Filters) -> list[Hit]:
+    """The hits whose match starts in a chosen speaker's turn (--speaker) and not in the
+    interviewer's (--no-interviewer): the rule reports use for coded passages."""
+    chosen, interviewer = filters.turn_names or ((), ())
+    turns = _segments(session, sorted({h.source_id for h in hits}), "turn")
+
+    def speaker_at(hit: Hit) -> str | None:
+        spans = turns.get(hit.source_id, [])
+        index = bisect.bisect_right([s[0] for s in spans], hit.match_start) - 1
+        if index >= 0 and hit.match_start < spans[index][1]:
+            return spans[index][2]
+        return None
+
+    kept = []
+    for hit in hits:
+        who = speaker_at(hit)
+        if filters.speakers and who not in chosen:
+            continue
+        if filters.no_interviewer and who in interviewer:
+            continue
+        kept.append(hit)
+    return kept
 
 
 def find_with_texts(

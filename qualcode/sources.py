@@ -22,6 +22,7 @@ from qualcode.models import SOURCE_KINDS, Source
 from qualcode.names import collision_message
 
 if TYPE_CHECKING:
+    from qualcode import segments
     from qualcode.db import Project
 
 Progress = Callable[[int, int], None]
@@ -38,6 +39,7 @@ class SourceOptions:
     title: str | None = None
     encoding: str | None = None
     model: str | None = None
+    interviewer: tuple[str, ...] = ()  # --speakers: the interviewer's labels in speaker turns
 
 
 def checksum(data: bytes) -> str:
@@ -98,6 +100,21 @@ def add_source(
     return source
 
 
+def store_units(
+    session: Session,
+    source_id: int,
+    text: str,
+    segmentation: segments.Segmentation,
+    options: SourceOptions,
+) -> int:
+    """Store a new source's paragraphs and sentences, and its speaker turns when it has any."""
+    from qualcode import segments, turns
+
+    stored = segments.store(session, source_id, segmentation)
+    turns.remember_interviewer(session, options.interviewer)
+    return stored + turns.store(session, source_id, turns.find(text, options.interviewer))
+
+
 def import_text(
     project: Project,
     text: str,
@@ -141,7 +158,7 @@ def import_text(
             digest=digest,
             label=label,
         )
-        stored = segments.store(session, source.id, segmentation)
+        stored = store_units(session, source.id, text, segmentation, options)
         if then is not None:
             then(session, source)
         events.log(

@@ -200,6 +200,15 @@ class SourceView:
     text: str
     spans: list[Span]
     segments: list[tuple[str, int, int]]
+    turns: list[tuple[int, int, str]] = field(default_factory=list)  # start, end, speaker
+
+    def turn_at(self, offset: int) -> tuple[int, str] | None:
+        """(number from 1, speaker) of the speaker turn at ``offset``: the label before a turn's
+        words belongs to it."""
+        for number, (_start, end, speaker) in enumerate(self.turns, start=1):
+            if offset < end:
+                return number, speaker
+        return None
 
 
 def source_view(session: Session, source_id: int, coder_id: int | None = None) -> SourceView:
@@ -224,7 +233,20 @@ def source_view(session: Session, source_id: int, coder_id: int | None = None) -
                 )
             )
         ],
+        turns=_turns(session, source_id),
     )
+
+
+def _turns(session: Session, source_id: int) -> list[tuple[int, int, str]]:
+    speaker = getattr(Segment, "speaker", None)
+    if speaker is None:  # a schema before speaker turns
+        return []
+    query = (
+        select(Segment.start, Segment.end, speaker)
+        .where(Segment.source_id == source_id, Segment.kind == "turn")
+        .order_by(Segment.start)
+    )
+    return [(a, b, s or "") for a, b, s in session.execute(query)]
 
 
 def spans(session: Session, source_id: int, coder_id: int | None = None) -> list[Span]:

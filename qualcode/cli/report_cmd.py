@@ -56,6 +56,20 @@ FILTER_OPTIONS: dict[str, Any] = {
         ),
     ],
 }
+FILTER_OPTIONS["speaker"] = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--speaker",
+        help="Only passages in this speaker's turns (repeat it for several speakers).",
+    ),
+]
+FILTER_OPTIONS["no_interviewer"] = Annotated[
+    bool,
+    typer.Option(
+        "--no-interviewer",
+        help="Leave out the interviewer's turns (labels: Interviewer, I, Q, ... and --speakers).",
+    ),
+]
 ByOption = Annotated[
     str | None,
     typer.Option(
@@ -76,12 +90,19 @@ def make_filters(
     kind: str | None = None,
     themes: str | None = None,
     where: list[str] | None = None,
+    speaker: list[str] | None = None,
+    no_interviewer: bool | None = False,
 ):
     """The one place where report options become ``reports.Filters``."""
     from qualcode.reports import Filters, parse_where
 
     names = (split_names(v) for v in (participants, coders, kind, themes))
-    return Filters(*names, where=parse_where(where))
+    return Filters(
+        *names,
+        where=parse_where(where),
+        speakers=tuple(s.strip() for s in speaker or () if s.strip()),
+        no_interviewer=bool(no_interviewer),
+    )
 
 
 def filtered(

@@ -11,7 +11,7 @@ from qualcode.cli.report_cmd import all_codings, filtered
 
 
 @app.command("search")
-@filtered(only=("participants", "kind", "where"))
+@filtered(only=("participants", "kind", "where", "speaker", "no_interviewer"))
 def search(
     pattern: Annotated[str, typer.Argument(help="Words to find (ignoring case), or a regex.")],
     regex: Annotated[

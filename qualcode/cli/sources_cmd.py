@@ -83,7 +83,9 @@ class ImportProgress:
 def import_files(
     files: Annotated[
         list[Path] | None,
-        typer.Argument(help="Notes, documents or transcripts (.txt, .md, .docx, .odt, .pdf)."),
+        typer.Argument(
+            help="Notes, documents or transcripts (.txt, .md, .docx, .odt, .pdf, .vtt, .srt)."
+        ),
     ] = None,
     from_manifest: Annotated[
         Path | None,
@@ -107,6 +109,14 @@ def import_files(
         str | None,
         typer.Option(help="An installed trained spaCy pipeline for sentences (default: blank)."),
     ] = None,
+    speakers: Annotated[
+        str | None,
+        typer.Option(
+            "--speakers",
+            help='The interviewer\'s labels in speaker turns, e.g. "Interviewer,I" (for '
+            "--no-interviewer in reports and search).",
+        ),
+    ] = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Import files as sources; each file all or nothing, failures named at the end. With
@@ -122,7 +132,10 @@ def import_files(
     if model:
         nlp.pipeline(language, model)  # a missing model fails once, before any file
     project = open_db(db)
-    options = sources.SourceOptions(participant, kind, language, title, encoding, model)
+    interviewer = tuple(s.strip() for s in (speakers or "").split(",") if s.strip())
+    options = sources.SourceOptions(
+        participant, kind, language, title, encoding, model, interviewer
+    )
     if from_manifest is not None:
         _import_manifest(project, from_manifest, options)
         return

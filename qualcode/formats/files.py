@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from qualcode.db import Project
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
-SUFFIXES = TEXT_SUFFIXES + DOCUMENT_SUFFIXES
+TRANSCRIPT_SUFFIXES = (".vtt", ".srt")  # formats.transcripts: cues joined into speaker turns
+SUFFIXES = TEXT_SUFFIXES + TRANSCRIPT_SUFFIXES + DOCUMENT_SUFFIXES
 BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
@@ -118,6 +119,10 @@ def read_file(path: Path, encoding: str | None = None) -> tuple[str, bytes]:
     data = read_bytes(path)
     if path.suffix.lower() in TEXT_SUFFIXES:
         text = decode_text(path, data, encoding)
+    elif path.suffix.lower() in TRANSCRIPT_SUFFIXES:
+        from qualcode.formats import transcripts
+
+        text = transcripts.to_text(path, decode_text(path, data, encoding))
     else:
         text = documents.extract(path, data)
     return normalise(text), data

@@ -135,6 +135,7 @@ def _entry(
         title=row.get("title") or None,
         encoding=defaults.encoding,
         model=defaults.model,
+        interviewer=defaults.interviewer,
     )
     entry = Entry(line, file, options)
     for name in header:
@@ -190,7 +191,6 @@ def prepare(
 
 def store(session: Session, manifest: Path, ready: list[Prepared]) -> list[tuple[Entry, int]]:
     """Add every prepared file with its participant and attributes; the new sources' ids."""
-    from qualcode import segments
 
     position = session.scalar(select(func.count()).select_from(Participant)) or 0
     done = []
@@ -214,7 +214,9 @@ def store(session: Session, manifest: Path, ready: list[Prepared]) -> list[tuple
             label=label,
         )
         source.participant_id = person.id if person else None
-        stored = segments.store(session, source.id, item.segmentation)
+        stored = sources.store_units(
+            session, source.id, item.text, item.segmentation, entry.options
+        )
         events.log(
             session,
             "source.import",

@@ -83,6 +83,12 @@ class SourceScreen(WorkbenchScreen):
             words = len(text.text[start:end].split())
             kind = "Selection" if message.selection else "Sentence"
             about = Text.assemble((kind, "bold"), f" {start}–{end} · {words} words")
+        at = target[0] if target is not None else message.cursor
+        turn = self.view.turn_at(at) if self.view else None
+        if turn is not None:
+            about.append("\n")
+            about.append(f"turn t{turn[0]} · ", "dim")
+            about.append(turn[1], "bold italic")
         self.query_one("#selection-info", Static).update(about)
         paragraph = text.units.paragraph_at(message.cursor)
         here = self.query_one("#here", OptionList)
