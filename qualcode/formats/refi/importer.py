@@ -177,6 +177,7 @@ class NothingImported(InputError):
 
 
 BATCH = 20_000  # selections written per batch: bounded memory, few round trips
+BATCH_TEXT = 20_000_000  # characters of source text waiting in one batch
 
 
 class _Store:
@@ -209,6 +210,8 @@ class _Store:
         self.unresolved: list[tuple[dict[str, Any], str]] = []
         self.batch: list[tuple[RSource, int, bool]] = []
         self.batch_size = 0
+        self.batch_text = 0
+        self.new_rows: list[tuple[RSource, dict[str, Any], Any]] = []
         self.no_code = 0
         self.no_user = 0
         self.unlisted_users = 0
@@ -238,10 +241,10 @@ class _Store:
         if stored is None:
             return
         sid, new = stored
-        self.source_notes.extend((n, sid) for n in src.notes)
         self.batch.append((src, sid, new))
         self.batch_size += len(src.selections)
-        if self.batch_size >= BATCH:
+        self.batch_text += len(src.text)
+        if self.batch_size >= BATCH or self.batch_text >= BATCH_TEXT:
             self.flush()
 
     # --- coders ----------------------------------------------------------------------------
@@ -591,9 +594,9 @@ class _Store:
             )
         return self._source_index
 
-    def source_row(self, src: RSource) -> tuple[int, bool] | None:
-        """The source's id (new, segmented; or the project's own copy) and whether it is new;
-        None when its selections cannot be stored."""
+    def source_row(self, src: RSource) -> tuple[int | None, bool] | None:
+        """The project's own copy's id and False, or (None, True) for a new source (segmented
+        now, written with the batch); None when its selections cannot be stored."""
         from qualcode import segments
         from qualcode.sources import checksum
 
@@ -644,40 +647,50 @@ class _Store:
         segmentation = segments.find(src.text, language)
         participant = self.case_of(self.doc, src.guid)
         updated = src.modified or src.created or self.now
-        sid = _insert(
-            self.s,
-            Source,
-            [
-                {
-                    "guid": src.guid,
-                    "title": title[:500],
-                    "kind": kind if kind in SOURCE_KINDS else "interview",
-                    "language": language,
-                    "participant_id": participant,
-                    "imported_from": self.label,
-                    "checksum": digest if digest not in self._digests else None,
-                    "text": src.text,
-                    "created_at": src.created or self.now,
-                    "updated_at": updated,
-                }
-            ],
-        )[src.guid]
-        segments.store(self.s, sid, segmentation)
+        row = {
+            "guid": src.guid,
+            "title": title[:500],
+            "kind": kind if kind in SOURCE_KINDS else "interview",
+            "language": language,
+            "participant_id": participant,
+            "imported_from": self.label,
+            "checksum": digest if digest not in self._digests else None,
+            "text": src.text,
+            "created_at": src.created or self.now,
+            "updated_at": updated,
+        }
+        self.new_rows.append((src, row, segmentation))  # written with the batch
         self._digests.add(digest)
         by_title[fold(title)] = -1
         by_guid[src.guid] = -1
-        self.sources[src.guid] = sid
-        self.new_sources[src.guid] = (sid, participant is not None, updated)
+        self.sources[src.guid] = -1
         self.summary.added["sources"] += 1
-        return sid, True
+        return None, True
+
+    def new_source_rows(self) -> dict[str, int]:
+        """Write the batch's new sources (one insert) and their segments; their ids by GUID."""
+        from qualcode import segments
+
+        pending, self.new_rows = self.new_rows, []
+        ids = _insert(self.s, Source, [row for _, row, _ in pending])
+        for src, row, segmentation in pending:
+            sid = ids[src.guid]
+            segments.store(self.s, sid, segmentation)
+            self.sources[src.guid] = sid
+            self.new_sources[src.guid] = (sid, row["participant_id"] is not None, row["updated_at"])
+        return ids
 
     # --- excerpts and codings --------------------------------------------------------------
 
     def flush(self) -> None:
-        """Write the excerpts and codings of the sources waiting in the batch."""
-        batch, self.batch, self.batch_size = self.batch, [], 0
+        """Write the sources waiting in the batch, then their excerpts and codings."""
+        batch, self.batch, self.batch_size, self.batch_text = self.batch, [], 0, 0
         if not batch:
             return
+        ids = self.new_source_rows()
+        batch = [(src, ids[src.guid] if sid is None else sid, new) for src, sid, new in batch]
+        for src, sid, _ in batch:
+            self.source_notes.extend((n, sid) for n in src.notes)
         old = [sid for _, sid, new in batch if not new]
         by_range: dict[tuple[int, int, int], int] = {}
         seen: set[tuple[int, int, int]] = set()
