@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from qualcode import events, lookup
 from qualcode.errors import InputError
-from qualcode.models import SOURCE_KINDS, Source
+from qualcode.models import SOURCE_KINDS as SOURCE_KINDS
+from qualcode.models import Source
 from qualcode.names import collision_message
 
 if TYPE_CHECKING:

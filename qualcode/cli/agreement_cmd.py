@@ -6,14 +6,23 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.app import DEFAULT_DB, DbOption, FormatOption, OutputOption, app, emit, open_db
+from qualcode.cli.app import (
+    DEFAULT_DB,
+    DbOption,
+    Format,
+    FormatOption,
+    OutputOption,
+    app,
+    emit,
+    open_db,
+)
 from qualcode.cli.report_cmd import split_names
 
 
 @app.command("agreement")
 def agreement(
     db: DbOption = DEFAULT_DB,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = Format.table,
     output: OutputOption = None,
     coders: Annotated[
         str | None,

@@ -11,6 +11,7 @@ import typer
 from qualcode.cli.app import (
     DEFAULT_DB,
     DbOption,
+    Format,
     FormatOption,
     OutputOption,
     emit,
@@ -162,7 +163,7 @@ def codebook_example(
 
 @codebook_app.command("list")
 def codebook_list(
-    db: DbOption = DEFAULT_DB, fmt: FormatOption = "table", output: OutputOption = None
+    db: DbOption = DEFAULT_DB, fmt: FormatOption = Format.table, output: OutputOption = None
 ) -> None:
     """The codes in codebook order: themes, reported count, status, example's participant."""
     from qualcode import codebook_sync

@@ -12,6 +12,7 @@ import typer
 from qualcode.cli.app import (
     DEFAULT_DB,
     DbOption,
+    Format,
     FormatOption,
     OutputOption,
     emit,
@@ -45,7 +46,7 @@ def _kinds(value: str | None) -> tuple[str, ...]:
 def memos_list(
     kind: KindOption = None,
     db: DbOption = DEFAULT_DB,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = Format.table,
     output: OutputOption = None,
 ) -> None:
     """Every memo: kind, what it is on, title, text, coder, date, quote."""

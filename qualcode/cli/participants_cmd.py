@@ -10,6 +10,7 @@ import typer
 from qualcode.cli.app import (
     DEFAULT_DB,
     DbOption,
+    Format,
     FormatOption,
     OutputOption,
     emit,
@@ -42,7 +43,7 @@ def participants_import(
 @participants_app.command("list")
 def participants_list(
     db: DbOption = DEFAULT_DB,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = Format.table,
     output: OutputOption = None,
 ) -> None:
     """List participants as Appendix A does (Date, Name, Organisation, Location, ...)."""

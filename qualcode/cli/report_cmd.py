@@ -20,6 +20,7 @@ import typer
 from qualcode.cli.app import (
     DEFAULT_DB,
     DbOption,
+    Format,
     FormatOption,
     OutputOption,
     emit,
@@ -96,9 +97,11 @@ def make_filters(
     """The one place where report options become ``reports.Filters``."""
     from qualcode.reports import Filters, parse_where
 
-    names = (split_names(v) for v in (participants, coders, kind, themes))
     return Filters(
-        *names,
+        participants=split_names(participants),
+        coders=split_names(coders),
+        kinds=split_names(kind),
+        themes=split_names(themes),
         where=parse_where(where),
         speakers=tuple(s.strip() for s in speaker or () if s.strip()),
         no_interviewer=bool(no_interviewer),
@@ -161,7 +164,7 @@ def _table_report(name: str, function: str, title: str, help: str) -> None:
     @filtered
     def command(
         db: DbOption = DEFAULT_DB,
-        fmt: FormatOption = "table",
+        fmt: FormatOption = Format.table,
         output: OutputOption = None,
         filters: Any = None,
     ) -> None:
@@ -244,7 +247,7 @@ def _top_codes(project, df, top: int | None, filters, chart: Path | None, square
 @filtered
 def report_themes(
     db: DbOption = DEFAULT_DB,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = Format.table,
     output: OutputOption = None,
     counts: Annotated[
         str,
@@ -293,7 +296,7 @@ def report_codes(
 @filtered
 def report_matrix(
     db: DbOption = DEFAULT_DB,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = Format.table,
     output: OutputOption = None,
     presence: PresenceOption = False,
     chart: ChartOption = None,
@@ -318,7 +321,7 @@ def report_matrix(
 @filtered
 def report_cooccurrence(
     db: DbOption = DEFAULT_DB,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = Format.table,
     output: OutputOption = None,
     chart: ChartOption = None,
     top: TopOption = None,
@@ -342,7 +345,7 @@ def report_cooccurrence(
 @filtered
 def report_funnel(
     db: DbOption = DEFAULT_DB,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = Format.table,
     output: OutputOption = None,
     filters: Any = None,
 ) -> None:
@@ -362,7 +365,7 @@ def report_by_attribute(
         ),
     ],
     db: DbOption = DEFAULT_DB,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = Format.table,
     output: OutputOption = None,
     presence: Annotated[
         bool, typer.Option("--presence", help="Count participants, not codings.")
@@ -384,7 +387,7 @@ def report_quotes(
         str | None, typer.Option("--theme", help="The quotes of every code in this theme.")
     ] = None,
     db: DbOption = DEFAULT_DB,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = Format.table,
     output: OutputOption = None,
     by: ByOption = None,
     filters: Any = None,

@@ -34,7 +34,7 @@ def search(
         bool, typer.Option("--no-create", help="Refuse an unknown --code instead of creating it.")
     ] = False,
     db: DbOption = DEFAULT_DB,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = Format.table,
     output: OutputOption = None,
     filters: Any = None,
 ) -> None:

@@ -13,6 +13,7 @@ import typer
 from qualcode.cli.app import (
     DEFAULT_DB,
     DbOption,
+    Format,
     FormatOption,
     OutputOption,
     app,
@@ -183,7 +184,7 @@ def _import_manifest(project: Any, manifest: Path, options: Any) -> None:
 
 @sources_app.command("list")
 def sources_list(
-    db: DbOption = DEFAULT_DB, fmt: FormatOption = "table", output: OutputOption = None
+    db: DbOption = DEFAULT_DB, fmt: FormatOption = Format.table, output: OutputOption = None
 ) -> None:
     """Every source: id, title, kind, language, participant, size, units and codings."""
     from qualcode import catalogue
@@ -204,7 +205,7 @@ def sources_show(
         bool, typer.Option("--turns", help="Numbered speaker turns, t1, t2, ... with speakers.")
     ] = False,
     db: DbOption = DEFAULT_DB,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = Format.table,
     output: OutputOption = None,
 ) -> None:
     """A source's numbered units with their addresses, to choose what `qualcode code` codes."""

@@ -10,6 +10,7 @@ import typer
 from qualcode.cli.app import (
     DEFAULT_DB,
     DbOption,
+    Format,
     FormatOption,
     OutputOption,
     app,
@@ -42,7 +43,7 @@ def team_mode(
 
 @team_app.command("status")
 def team_status(
-    db: DbOption = DEFAULT_DB, fmt: FormatOption = "table", output: OutputOption = None
+    db: DbOption = DEFAULT_DB, fmt: FormatOption = Format.table, output: OutputOption = None
 ) -> None:
     """The mode and, per coder, how much they have coded."""
     from qualcode import team
@@ -55,7 +56,7 @@ def team_status(
 @team_app.command("reconcile")
 def team_reconcile(
     db: DbOption = DEFAULT_DB,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = Format.table,
     output: OutputOption = None,
     force: Annotated[
         bool, typer.Option("--force", help="Show it even in blind mode (reveals the codings).")

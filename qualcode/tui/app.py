@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from textual.app import App
+from textual.binding import BindingType
 
 from qualcode import lookup
 from qualcode.db import Project, open_project
@@ -36,7 +37,7 @@ class QualcodeApp(App[None]):
 
     CSS_PATH = "qualcode.tcss"
     TITLE = "qualcode"
-    BINDINGS = bindings.APP
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings.APP]
     COMMANDS = App.COMMANDS | {ActionCommands}
     MODES: ClassVar = {"home": HomeScreen, "codebook": CodebookScreen, "reports": ReportsScreen}
     DEFAULT_MODE = "home"

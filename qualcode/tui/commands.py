@@ -5,16 +5,24 @@ Built from the screen's live bindings, so the palette always offers exactly what
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from qualcode.tui.bindings import TABLES, key_label
 
+if TYPE_CHECKING:
+    from qualcode.tui.app import QualcodeApp
+
 
 class ActionCommands(Provider):
-    def _commands(self) -> Iterator[tuple[str, str, object]]:
+    @property
+    def workbench_app(self) -> QualcodeApp:
+        return cast("QualcodeApp", self.app)
+
+    def _commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
         """(name, help, callback) for each workbench action active on the screen (those in the
         footer first), then 'Open <source>' for every source."""
         ours = {(b.key, b.action) for table in TABLES.values() for b in table}
@@ -34,11 +42,11 @@ class ActionCommands(Provider):
                 f"key: {key_label(binding)}",
                 partial(self.app.run_action, binding.action, node),
             )
-        for row in self.app.workbench.sources():
+        for row in self.workbench_app.workbench.sources():
             yield (
                 f"Open {row.title}",
                 f"{row.participant or row.kind} · {row.words:,} words",
-                partial(self.app.open_source, row.id),
+                partial(self.workbench_app.open_source, row.id),
             )
 
     async def discover(self) -> Hits:

@@ -5,9 +5,11 @@ given another replacement with the keyboard, then applied (the same domain call 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
@@ -20,6 +22,11 @@ from qualcode.tui.units import Units
 from qualcode.tui.widgets.key_bar import KeyBar
 from qualcode.tui.widgets.source_text import SourceText
 from qualcode.tui.widgets.title_bar import TitleBar
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from qualcode.tui.app import QualcodeApp
 
 ACCEPTED_COLOUR = "#d9534f"
 IGNORED_COLOUR = "#777777"
@@ -37,7 +44,10 @@ class Item:
 class AnonymiseScreen(Screen[bool]):
     """Returns True when replacements were applied (the source's text changed)."""
 
-    BINDINGS = bindings.ANONYMISE
+    if TYPE_CHECKING:
+        app = getters.app(QualcodeApp)  # self.app is the workbench app
+
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings.ANONYMISE]
 
     def __init__(self, source_id: int) -> None:
         super().__init__()

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.screen import Screen
 
 from qualcode.tui.messages import ProjectChanged
 
+if TYPE_CHECKING:
+    from textual import getters
 
-class WorkbenchScreen(Screen):
+    from qualcode.tui.app import QualcodeApp
+
+
+class WorkbenchScreen(Screen[None]):
     """Reloads when it comes into view or is told of a change, unless it has seen that change.
 
     The app counts the changes it makes (``App.changes``), so closing a dialog after an action
@@ -15,6 +22,9 @@ class WorkbenchScreen(Screen):
     these handlers for every class in the screen's MRO: subclasses add their own, never call
     these again.)
     """
+
+    if TYPE_CHECKING:
+        app = getters.app(QualcodeApp)  # self.app is the workbench app
 
     seen: int | None = None
 

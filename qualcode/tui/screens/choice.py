@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
@@ -18,7 +19,7 @@ from qualcode.tui import bindings, fuzzy
 class ChoiceScreen(ModalScreen[Any]):
     """Returns the chosen item's key, or None when cancelled."""
 
-    BINDINGS = bindings.CHOICE
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings.CHOICE]
 
     def __init__(self, title: str, items: Sequence[tuple[Hashable, str | Text]]) -> None:
         super().__init__()

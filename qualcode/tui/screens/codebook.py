@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static, Tree
 
@@ -24,7 +26,7 @@ TOP_LEVEL = -1
 
 
 class CodebookScreen(WorkbenchScreen):
-    BINDINGS = bindings.CODEBOOK
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings.CODEBOOK]
 
     def __init__(self) -> None:
         super().__init__()
@@ -42,7 +44,7 @@ class CodebookScreen(WorkbenchScreen):
         yield KeyBar()
 
     @property
-    def tree(self) -> CodeTree:
+    def tree(self) -> CodeTree:  # type: ignore[override]  # DOMNode.tree draws the DOM; unused here
         return self.query_one(CodeTree)
 
     def on_mount(self) -> None:
@@ -134,7 +136,7 @@ class CodebookScreen(WorkbenchScreen):
             self.notify("no themes yet: t makes one", severity="warning")
             return
         self.app.push_screen(
-            ChoiceScreen(title, items), lambda key: then(key) if key is not None else None
+            ChoiceScreen(title, items), lambda key: None if key is None else _ignore(then(key))
         )
 
     # --- code actions -------------------------------------------------------------------
@@ -245,3 +247,7 @@ class CodebookScreen(WorkbenchScreen):
             )
 
         self._choose_theme(f"Put theme {theme.name} under…", nest, top=True)
+
+
+def _ignore(_result: object) -> None:
+    """A dialog's callback returns nothing; the action's own result is shown by ``act``."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from importlib import resources
+from typing import ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
@@ -19,7 +21,7 @@ def help_text() -> str:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = bindings.HELP
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings.HELP]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help", classes="dialog"):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label, Static
 
@@ -17,7 +20,7 @@ EMPTY = "No sources yet. Import interview notes with: qualcode import FILE --par
 
 
 class HomeScreen(WorkbenchScreen):
-    BINDINGS = bindings.HOME
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings.HOME]
 
     def compose(self) -> ComposeResult:
         yield TitleBar("Home")
@@ -66,10 +69,10 @@ class HomeScreen(WorkbenchScreen):
         self.query_one(CodeTree).show(book)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.app.open_source(int(event.row_key.value))
+        self.app.open_source(int(str(event.row_key.value)))
 
     def action_open_source(self) -> None:
         table = self.query_one("#sources", DataTable)
         if table.row_count:
             row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-            self.app.open_source(int(row_key.value))
+            self.app.open_source(int(str(row_key.value)))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
@@ -13,7 +16,7 @@ from qualcode.tui import bindings
 class PromptScreen(ModalScreen[str | None]):
     """Returns the typed text (stripped; empty clears a memo or a colour), or None if cancelled."""
 
-    BINDINGS = bindings.PROMPT
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings.PROMPT]
 
     def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
         super().__init__()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numbers
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Label, Select, Static
 
@@ -71,7 +72,7 @@ def bar_chart(df: pd.DataFrame, label: str) -> Table:
 
 
 class ReportsScreen(WorkbenchScreen):
-    BINDINGS = bindings.REPORTS
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings.REPORTS]
 
     def __init__(self) -> None:
         super().__init__()

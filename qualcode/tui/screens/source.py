@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -28,7 +31,7 @@ def _snippet(text: str, width: int = 48) -> str:
 
 
 class SourceScreen(WorkbenchScreen):
-    BINDINGS = bindings.SOURCE
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings.SOURCE]
 
     def __init__(self, source_id: int, select: tuple[int, int] | None = None) -> None:
         super().__init__()

@@ -9,8 +9,10 @@ coding): after the matches, or first and highlighted when no code matches.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.text import Text
+from textual.binding import BindingType
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
@@ -26,7 +28,7 @@ NEW = "new"
 class CodePicker(ChoiceScreen):
     """Returns a list of code ids and new code names (str), or None when cancelled."""
 
-    BINDINGS = bindings.CODE_PICKER
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings.CODE_PICKER]
 
     def __init__(
         self,
@@ -85,7 +87,7 @@ class CodePicker(ChoiceScreen):
         if not self.has_match and self.highlighted_id() != NEW:
             choices.highlighted = None  # only similar names: Enter must not pick one
 
-    def action_toggle(self) -> None:
+    def action_toggle(self) -> None:  # type: ignore[override]  # our key, not DOMNode.toggle
         option_id = self.highlighted_id()
         if not self.multiple or option_id in (None, NEW):
             return

@@ -18,6 +18,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.actions import SkipAction
+from textual.binding import BindingType
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -87,7 +88,7 @@ class SourceText(ScrollView, can_focus=True):
     """A read-only text view made for selecting what to code."""
 
     ALLOW_SELECT = False
-    BINDINGS = bindings.SOURCE_TEXT
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings.SOURCE_TEXT]
     COMPONENT_CLASSES: ClassVar = {
         "source-text--selection",
         "source-text--cursor",
@@ -100,7 +101,7 @@ class SourceText(ScrollView, can_focus=True):
         self.units = Units([], [])
         self.spans: list[Span] = []
         self.cursor = 0
-        self.anchor: int | None = None
+        self.selection_start: int | None = None
         self._runs: tuple[list[int], list[int], list[Style]] = ([], [], [])
         self._lines: list[tuple[int, int]] = [(0, 0)]
         self._line_starts: list[int] = [0]
@@ -112,7 +113,7 @@ class SourceText(ScrollView, can_focus=True):
     def load(self, text: str, spans: Sequence[Span], units: Units) -> None:
         self.text = text.replace("\t", " ")
         self.units = units
-        self.cursor, self.anchor = 0, None
+        self.cursor, self.selection_start = 0, None
         self._wrapped_at = 0
         self.set_spans(spans)
         self._rewrap()
@@ -156,9 +157,9 @@ class SourceText(ScrollView, can_focus=True):
 
     @property
     def selection(self) -> tuple[int, int] | None:
-        if self.anchor is None or self.anchor == self.cursor:
+        if self.selection_start is None or self.selection_start == self.cursor:
             return None
-        return min(self.anchor, self.cursor), max(self.anchor, self.cursor)
+        return min(self.selection_start, self.cursor), max(self.selection_start, self.cursor)
 
     def target(self) -> tuple[int, int] | None:
         """What a code would be applied to: the selection, else the sentence at the cursor,
@@ -200,17 +201,17 @@ class SourceText(ScrollView, can_focus=True):
     def place(self, offset: int, extend: bool = False, center: bool = False) -> None:
         offset = min(max(offset, 0), len(self.text))
         if extend:
-            if self.anchor is None:
-                self.anchor = self.cursor
+            if self.selection_start is None:
+                self.selection_start = self.cursor
         else:
-            self.anchor = None
+            self.selection_start = None
         self.cursor = offset
         self.refresh()
         self._follow(center)
         self._moved()
 
     def select(self, start: int, end: int, center: bool = False) -> None:
-        self.anchor = start
+        self.selection_start = start
         self.place(end, extend=True, center=center)
 
     def action_move(self, step: int, extend: bool = False) -> None:
@@ -292,7 +293,7 @@ class SourceText(ScrollView, can_focus=True):
     def on_mouse_down(self, event: events.MouseDown) -> None:
         self.focus()
         self.place(self._offset_of_event(event))
-        self.anchor = self.cursor
+        self.selection_start = self.cursor
         self._dragging = True
         self.capture_mouse()
 

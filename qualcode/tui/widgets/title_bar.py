@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from qualcode.tui.app import QualcodeApp
 
 
 class TitleBar(Static):
     """``qualcode · <screen> · <project> · coder: <name>`` (no clock: screenshots stay stable)."""
+
+    if TYPE_CHECKING:
+        app = getters.app(QualcodeApp)  # self.app is the workbench app
 
     def __init__(self, place: str) -> None:
         super().__init__(id="title-bar")
