@@ -14,9 +14,10 @@ import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, Table, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from qualcode import events, lookup, team
@@ -163,13 +164,11 @@ def resolve_targets(session: Session, path: Path | str, rows: list[Row]) -> list
     return resolved
 
 
-def _dialect_insert(session: Session, table):
+def _dialect_insert(session: Session, table: Table) -> sqlite.Insert | postgresql.Insert:
     """INSERT with ``on_conflict_do_nothing``: both SQLite and PostgreSQL have it."""
     if session.get_bind().dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert
-    return insert(table)
+        return sqlite.insert(table)
+    return postgresql.insert(table)
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -177,12 +176,14 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield items[i : i + size]
 
 
-def _resolve_sources(session: Session, path: Path | str, rows: list[Row]) -> dict[str, Source]:
+def _resolve_sources(
+    session: Session, path: Path | str, rows: list[Row]
+) -> dict[str, tuple[int, str, int]]:
     """Source reference (title, ``12`` or ``#12``) -> (id, title, length); one query."""
     listing = session.execute(select(Source.id, Source.title, func.length(Source.text))).all()
     by_title = {fold(title): (sid, title, n) for sid, title, n in listing}
     by_id = {str(sid): (sid, title, n) for sid, title, n in listing}
-    found: dict[str, Any] = {}
+    found: dict[str, tuple[int, str, int]] = {}
     for row in rows:
         ref = row.source
         if ref in found:
@@ -216,13 +217,14 @@ def _resolve_codes(
             codes[code.name_key] = code
     created: list[str] = []
     for key, row in sorted(first_row.items()):  # one order in every session: no deadlocks
-        code = codes.get(key)
-        if code is None:
+        found = codes.get(key)
+        if found is None:
             if not create:
                 hint = lookup._suggest(session, Code.name, row.code)
                 raise InputError(f"{_where(path, row.line, 'code')}: no code {row.code!r}{hint}")
-            code = codes[key] = team.ensure_code(session, row.code, session.get(Coder, coder_id))
-            created.append(code.name)
+            found = codes[key] = team.ensure_code(session, row.code, session.get(Coder, coder_id))
+            created.append(found.name)
+        code = found
         if code.status != "active":
             raise InputError(
                 f"{_where(path, row.line, 'code')}: code {code.name!r} is {code.status}; "
@@ -251,7 +253,7 @@ def ensure_excerpts(session: Session, spans: set[Span]) -> tuple[dict[Span, int]
     missing = sorted(spans - ids.keys())
     if missing:
         now = utcnow()
-        stmt = _dialect_insert(session, Excerpt.__table__).on_conflict_do_nothing()
+        stmt = _dialect_insert(session, cast(Table, Excerpt.__table__)).on_conflict_do_nothing()
         session.execute(
             stmt,
             [
@@ -270,7 +272,7 @@ def insert_codings(session: Session, rows: list[dict[str, Any]]) -> list[str]:
     in as a plain ``executemany`` (pipelined on PostgreSQL); ``ON CONFLICT DO NOTHING`` still
     covers another session adding the same coding meanwhile, and then the guids are re-read.
     """
-    table = Coding.__table__
+    table = cast(Table, Coding.__table__)
     existing: set[tuple[int, int, int]] = set()
     for chunk in _chunks(sorted({r["excerpt_id"] for r in rows})):
         query = select(table.c.excerpt_id, table.c.code_id, table.c.coder_id).where(
@@ -282,7 +284,7 @@ def insert_codings(session: Session, rows: list[dict[str, Any]]) -> list[str]:
         return []
     result = session.execute(_dialect_insert(session, table).on_conflict_do_nothing(), new)
     guids = [r["guid"] for r in new]
-    if result.rowcount == len(new):
+    if cast(CursorResult[Any], result).rowcount == len(new):
         return guids
     stored: list[str] = []  # a concurrent session won some rows: keep only ours
     for chunk in _chunks(guids):
@@ -396,7 +398,7 @@ def _bulk_redo(session: Session, payload: events.BulkCodings) -> None:
         for i, s, a, b in payload.get("excerpts_new", [])
     ]
     if remade:
-        stmt = _dialect_insert(session, Excerpt.__table__).on_conflict_do_nothing()
+        stmt = _dialect_insert(session, cast(Table, Excerpt.__table__)).on_conflict_do_nothing()
         session.execute(stmt, remade)
     excerpt_ids, _ = ensure_excerpts(session, {(s, a, b) for _g, s, a, b, *_rest in rows})
     now = utcnow()

@@ -161,11 +161,13 @@ def units(session: Session, source: Source, kind: str = "paragraph") -> list[Uni
     columns = [Segment.kind, Segment.start, Segment.end]
     if speaker is not None:
         columns.append(speaker)
-    rows = session.execute(
-        select(*columns)
-        .where(Segment.source_id == source.id, Segment.kind.in_([kind, "paragraph"]))
-        .order_by(Segment.start)
-    ).all()
+    rows: list[Any] = list(
+        session.execute(
+            select(*columns)
+            .where(Segment.source_id == source.id, Segment.kind.in_([kind, "paragraph"]))
+            .order_by(Segment.start)
+        ).all()
+    )
     paragraphs = [(r[1], r[2]) for r in rows if r[0] == "paragraph"]
     if kind == "paragraph":
         return [Unit(f"p{i}", "", a, b) for i, (a, b) in enumerate(paragraphs, start=1)]

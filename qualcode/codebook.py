@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from qualcode import events, lookup
 from qualcode.errors import InputError
@@ -43,7 +43,7 @@ def _check_name_free(session: Session, name: str, keep: Code | None = None) -> s
     return lookup.check_free(session, Code, name, "code", keep)
 
 
-def _next_position(session: Session, column) -> int:
+def _next_position(session: Session, column: InstrumentedAttribute[int]) -> int:
     return (session.scalar(select(func.max(column))) or 0) + 1
 
 

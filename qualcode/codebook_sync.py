@@ -287,7 +287,7 @@ def read_codebook(session: Session) -> Codebook:
         book.codes.append(
             CodeEntry(
                 name=c.name,
-                themes=[by_id[t].name for t in sorted(links.get(c.id, []), key=order.get)],
+                themes=[by_id[t].name for t in sorted(links.get(c.id, []), key=lambda t: order[t])],
                 count=c.reported_count,
                 status=c.status,
                 reason=c.status_reason,

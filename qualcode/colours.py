@@ -34,7 +34,7 @@ _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 def _css_names() -> dict[str, str]:
     from matplotlib.colors import CSS4_COLORS  # the 148 CSS colour names, as #RRGGBB
 
-    return CSS4_COLORS
+    return {name: str(value) for name, value in CSS4_COLORS.items()}
 
 
 def is_colour(value: str) -> bool:

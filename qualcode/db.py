@@ -17,14 +17,17 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualcode.errors import ProjectError
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 T = TypeVar("T")
 # The newest migration's revision. Kept here so that opening an up-to-date project (every command)
@@ -77,7 +80,7 @@ def to_url(path_or_url: str | Path) -> str:
     return f"sqlite:///{path.resolve()}"
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     dbapi_connection.isolation_level = None  # SQLAlchemy's begin event issues BEGIN itself
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA foreign_keys = ON")
@@ -87,7 +90,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.close()
 
 
-def _sqlite_begin(conn) -> None:
+def _sqlite_begin(conn: Connection) -> None:
     immediate = conn.get_execution_options().get("qualcode_write", False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
@@ -163,7 +166,8 @@ class Project:
 
     @property
     def sqlite_path(self) -> Path | None:
-        return Path(self.engine.url.database) if self.is_sqlite else None
+        database = self.engine.url.database
+        return Path(database) if self.is_sqlite and database else None
 
     @property
     def label(self) -> str:
@@ -207,7 +211,9 @@ class Project:
         return f"Project({self.engine.url.render_as_string(hide_password=True)!r})"
 
 
-def _alembic_config(connection=None, *, scripts: Path | None = None):
+def _alembic_config(
+    connection: Connection | None = None, *, scripts: Path | None = None
+) -> AlembicConfig:
     """Alembic's configuration: our scripts (or a test's ``scripts`` folder) on ``connection``."""
     from alembic.config import Config
 
@@ -220,7 +226,10 @@ def _alembic_config(connection=None, *, scripts: Path | None = None):
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    if head is None:  # pragma: no cover - the package ships its scripts
+        raise ProjectError("qualcode's migration scripts have no head revision")
+    return head
 
 
 def known_revisions() -> set[str]:
@@ -335,7 +344,7 @@ def open_project(path_or_url: str | Path, *, migrate: bool = True, create: bool 
     url = to_url(path_or_url)
     label = display_name(path_or_url)
     if url.startswith("sqlite"):
-        path = Path(make_url(url).database)
+        path = Path(make_url(url).database or "")
         _check_sqlite_file(path)
         if not create and not path.exists():
             raise ProjectError(f"{label}: no such project (run 'qualcode init' first)")

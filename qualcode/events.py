@@ -234,7 +234,7 @@ def restore_stamp(row: Any, value: str | None) -> None:
         row.created_at = dt.datetime.fromisoformat(value)
 
 
-def _scope(coder_id: int | None, since_id: int) -> Select[tuple[Event]]:
+def _scope(coder_id: int | None, since_id: int) -> Select[Event]:
     query = select(Event).where(Event.id > since_id, Event.action.in_(list(_HANDLERS)))
     if coder_id is not None:
         query = query.where(Event.coder_id == coder_id)

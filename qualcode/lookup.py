@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from qualcode.errors import InputError, NotFoundError
 from qualcode.models import NAMED, Code, Coder, Participant, Setting, Source, Theme
@@ -55,7 +55,7 @@ def check_free(
     return name.strip()
 
 
-def _suggest(session: Session, column, name: str) -> str:
+def _suggest(session: Session, column: InstrumentedAttribute[str], name: str) -> str:
     return did_you_mean(name, session.scalars(select(column)).all())
 
 

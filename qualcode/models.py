@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -401,7 +402,7 @@ class Event(Base):
     at: Mapped[dt.datetime] = _created()
     coder_id: Mapped[int | None] = mapped_column(ForeignKey("coders.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(50), nullable=False, index=True)
-    payload: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, nullable=False)
     undone: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
 
 

@@ -13,9 +13,9 @@ a coder's first coding). The database's unique constraints let only one of them 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from qualcode import events, lookup
@@ -107,7 +107,7 @@ def visible_codings_clause(
     return Coding.coder_id == _coder_id(session, coder)
 
 
-def visible_codings(session: Session, coder: Coder | int | str | None):
+def visible_codings(session: Session, coder: Coder | int | str | None) -> Select[Coding]:
     """``select(Coding)`` narrowed to what ``coder`` may see (see ``visible_codings_clause``)."""
     return select(Coding).where(visible_codings_clause(session, coder))
 
@@ -165,7 +165,7 @@ RECONCILE_COLUMNS = [
 ]
 
 
-def disagreements_query():
+def disagreements_query() -> Select[Any]:
     """One statement: each coding of an active code, paired with each other coder who coded the
     same source but did not apply that code to exactly that excerpt, and (outer-joined) the ranges
     where that other coder applied the same code overlapping it."""

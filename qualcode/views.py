@@ -226,8 +226,8 @@ def source_view(session: Session, source_id: int, coder_id: int | None = None) -
         text=source.text,
         spans=spans(session, source_id, coder_id),
         segments=[
-            tuple(row)
-            for row in session.execute(
+            (kind, start, end)
+            for kind, start, end in session.execute(
                 select(Segment.kind, Segment.start, Segment.end).where(
                     Segment.source_id == source_id
                 )

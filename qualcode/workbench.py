@@ -18,7 +18,7 @@ from qualcode import anonymise, codebook, coding, events, lookup, team, views, w
 from qualcode.colours import is_colour, normalise
 from qualcode.db import Project
 from qualcode.errors import InputError, NotFoundError
-from qualcode.models import Code, Coder, Coding, Source, Theme
+from qualcode.models import Code, Coder, Coding, Theme
 
 T = TypeVar("T")
 IN_VIVO_MAX = 80
@@ -64,7 +64,10 @@ class Workbench:
             return work(session)
 
     def _coder(self, session: Session) -> Coder:
-        return session.get(Coder, self.coder_id)
+        coder = session.get(Coder, self.coder_id)
+        if coder is None:
+            raise NotFoundError(f"coder #{self.coder_id} no longer exists")
+        return coder
 
     @staticmethod
     def _code(session: Session, code_id: int) -> Code:
@@ -134,7 +137,7 @@ class Workbench:
 
     def in_vivo(self, source_id: int, start: int, end: int) -> Done:
         """Make a code named with the selected words and apply it to them."""
-        text = self.read(lambda s: s.get(Source, source_id).text[start:end])
+        text = self.read(lambda s: lookup.get_source(s, source_id).text[start:end])
         return self.apply_codes(source_id, start, end, [in_vivo_name(text)])
 
     def anonymise_findings(self, source_id: int) -> list[tuple[anonymise.Finding, str]]:

@@ -280,10 +280,10 @@ def parse_csv(text: str, label: str) -> Codebook:
 def validate(book: Codebook, label: str) -> Codebook:
     """Check what the database would refuse, and what it cannot see, before anything is written."""
     themes: dict[str, ThemeEntry] = {}
-    for t in book.themes:
-        if fold(t.name) in themes:
-            raise InputError(f"{label}: theme {t.name!r} appears twice")
-        themes[fold(t.name)] = t
+    for entry in book.themes:
+        if fold(entry.name) in themes:
+            raise InputError(f"{label}: theme {entry.name!r} appears twice")
+        themes[fold(entry.name)] = entry
     codes: dict[str, CodeEntry] = {}
     for c in book.codes:
         if fold(c.name) in codes:
