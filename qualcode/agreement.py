@@ -10,10 +10,11 @@ docs/reports.md; Krippendorff's alpha is computed by the ``krippendorff`` packag
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, distinct, func, select
+from sqlalchemy import Select, and_, distinct, func, select
+from sqlalchemy.orm import Session
 
 from qualcode import lookup
 from qualcode.errors import InputError, NotFoundError
@@ -76,7 +77,7 @@ def krippendorff_alpha(values: np.ndarray) -> float:
         )
 
 
-def _coder_ids(session, names: Sequence[str]) -> dict[int, str]:
+def _coder_ids(session: Session, names: Sequence[str]) -> dict[int, str]:
     """The coders compared: those named, or every coder with a coding on an active code."""
     if names:
         found: dict[int, str] = {}
@@ -108,7 +109,7 @@ def _coder_ids(session, names: Sequence[str]) -> dict[int, str]:
     return found
 
 
-def _rated(coder_ids, code_ids):
+def _rated(coder_ids: Iterable[int], code_ids: Iterable[int] | None) -> Select[int, int, int]:
     """Codings by the compared coders on active (and, if chosen, the chosen) codes."""
     query = (
         select(Coding.coder_id, Coding.code_id, Coding.excerpt_id)

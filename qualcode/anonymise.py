@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -155,9 +156,9 @@ def scan(
         from qualcode import nlp
 
         found.extend((s, e, "person") for s, e in nlp.person_names(text, language, model))
-    known = _alternation(names, re.IGNORECASE)
-    if known is not None:
-        found.extend((m.start(), m.end(), "person") for m in known.finditer(text))
+    listed = _alternation(names, re.IGNORECASE)
+    if listed is not None:
+        found.extend((m.start(), m.end(), "person") for m in listed.finditer(text))
     return _resolve(found)
 
 
@@ -469,7 +470,13 @@ def replace_names(text: str, mapping: dict[str, str]) -> tuple[str, OffsetMap, i
     return new_text, offsets, len(spans)
 
 
-def _move(session: Session, model, source: Source, offsets: OffsetMap, far: int) -> int:
+def _move(
+    session: Session,
+    model: type[Excerpt] | type[Segment],
+    source: Source,
+    offsets: OffsetMap,
+    far: int,
+) -> int:
     """Move the rows of ``model`` (Excerpt or Segment) of a source through ``offsets``.
 
     All rows first jump beyond both texts, then land on their new places, so no row ever meets
@@ -478,10 +485,12 @@ def _move(session: Session, model, source: Source, offsets: OffsetMap, far: int)
     """
     is_excerpt = model is Excerpt
     columns = [model.id, model.start, model.end, Segment.kind if not is_excerpt else model.id]
-    rows = session.execute(select(*columns).where(model.source_id == source.id)).all()
+    rows: list[Any] = list(
+        session.execute(select(*columns).where(model.source_id == source.id)).all()
+    )
     moved: list[dict[str, int]] = []
     dropped: list[int] = []
-    seen: set[tuple] = set()
+    seen: set[tuple[Any, ...]] = set()
     for row_id, start, end, kind in rows:
         new = {"id": row_id, "start": offsets.start(start), "end": offsets.end(end)}
         key = (new["start"], new["end"]) if is_excerpt else (kind, new["start"])

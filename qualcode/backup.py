@@ -18,7 +18,7 @@ import sqlite3
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
@@ -57,7 +57,9 @@ def _libpq(project: Project) -> tuple[str, dict[str, str]]:
     return plain.render_as_string(hide_password=False), env
 
 
-def _run(cmd: list[str], env: dict[str, str], what: str, **kw) -> subprocess.CompletedProcess:
+def _run(
+    cmd: list[str], env: dict[str, str], what: str, **kw: Any
+) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, **kw)
     if done.returncode != 0:
         lines = [ln for ln in done.stderr.strip().splitlines() if ln.strip()]
@@ -89,7 +91,7 @@ def backup(project: Project, target: Path, *, overwrite: bool = False) -> Path:
     partial.unlink(missing_ok=True)
     try:
         if project.is_sqlite:
-            sqlite_backup(project.sqlite_path, partial)
+            sqlite_backup(_sqlite_path(project), partial)
         else:
             url, env = _libpq(project)
             cmd = [str(pg_tool("pg_dump")), "--format=custom", "--no-owner", "--no-privileges"]
@@ -188,7 +190,7 @@ def restore(project: Project, source: Path, *, force: bool = False) -> None:
             "replace it"
         )
     if project.is_sqlite:
-        target = project.sqlite_path
+        target = _sqlite_path(project)
         project.close()
         sqlite_backup(source, target)  # one write transaction on the target: all or nothing
         return
@@ -230,3 +232,10 @@ def _restore_server(project: Project, source: Path) -> None:
         )
     finally:
         os.unlink(sql_path)
+
+
+def _sqlite_path(project: Project) -> Path:
+    path = project.sqlite_path
+    if path is None:  # pragma: no cover - callers check project.is_sqlite
+        raise ProjectError(f"{project!r} is not a SQLite file")
+    return path

@@ -15,7 +15,7 @@ chooses the format: .png (at :data:`DPI`) or .svg.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from qualcode.errors import InputError
 
@@ -46,7 +46,7 @@ def _check_path(path: Path) -> Path:
     return path
 
 
-def _pyplot():
+def _pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -114,7 +114,7 @@ def themes_bar_figure(df: pd.DataFrame, title: str = "Codes per theme") -> Figur
     ax.set_xlabel("number", fontsize=font)
     ax.set_title(title, fontsize=font + 1)
     ax.legend(loc="lower right", fontsize=font)
-    return fig
+    return cast("Figure", fig)
 
 
 def codes_bar(df: pd.DataFrame, path: Path, title: str = "Codings per code") -> Path:
@@ -191,15 +191,15 @@ def heatmap_figure(df: pd.DataFrame, title: str = "Codes by participant") -> Fig
     bar = fig.colorbar(image, ax=ax, shrink=0.8)
     bar.ax.tick_params(labelsize=font)
     ax.set_title(title, fontsize=font + 1)
-    return fig
+    return cast("Figure", fig)
 
 
 def label_boxes(fig: Figure) -> list[tuple[int, str, str, float, tuple[float, ...]]]:
     """(axes index, "x" or "y", text, font size, (x0, y0, x1, y1) in pixels) of every tick label
     drawn on ``fig`` (labels of ticks outside the axes' limits are not drawn: left out)."""
     fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    out = []
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg's canvas has it
+    out: list[tuple[int, str, str, float, tuple[float, ...]]] = []
     for index, ax in enumerate(fig.axes):
         for name, axis, limits in (("x", ax.xaxis, ax.get_xlim()), ("y", ax.yaxis, ax.get_ylim())):
             low, high = sorted(limits)
@@ -208,5 +208,5 @@ def label_boxes(fig: Figure) -> list[tuple[int, str, str, float, tuple[float, ..
                 if not (label.get_visible() and label.get_text() and low <= where <= high):
                     continue
                 box = tuple(float(v) for v in label.get_window_extent(renderer).extents)
-                out.append((index, name, label.get_text(), label.get_fontsize(), box))
+                out.append((index, name, label.get_text(), float(label.get_fontsize()), box))
     return out

@@ -21,8 +21,9 @@ kept, excluded codes are not printed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from qualcode.models import Code, Coding, Excerpt, Participant, Segment, Source
@@ -58,7 +59,7 @@ def cite(quote: Quote | None, max_words: int = 0) -> str:
     return f"{quote.who}: {said}" if quote.who else said
 
 
-def _excerpt_text():
+def _excerpt_text() -> ColumnElement[str]:
     return func.substr(Source.text, Excerpt.start + 1, Excerpt.end - Excerpt.start)
 
 
@@ -88,7 +89,7 @@ def imported(session: Session) -> dict[int, Quote]:
         .outerjoin(Participant, Participant.id == Code.example_participant_id)
         .where(Code.status == "active", Code.example_quote.is_not(None))
     )
-    return {cid: Quote(who, text, "imported") for cid, who, text in session.execute(query)}
+    return {cid: Quote(who, text or "", "imported") for cid, who, text in session.execute(query)}
 
 
 def default(session: Session, code_ids: set[int] | None = None) -> dict[int, Quote]:
@@ -109,13 +110,13 @@ def default(session: Session, code_ids: set[int] | None = None) -> dict[int, Quo
     )
     if code_ids is not None and len(code_ids) <= 100:  # one code (the TUI): read only its codings
         query = query.where(Coding.code_id.in_(code_ids))
-    per_code: dict[int, list[tuple]] = {}
+    per_code: dict[int, list[tuple[Any, ...]]] = {}
     for row in session.execute(query):
         if code_ids is None or row[0] in code_ids:
             per_code.setdefault(row[0], []).append(tuple(row))
-    picked: dict[int, list[tuple]] = {}
+    picked: dict[int, list[tuple[Any, ...]]] = {}
     for code_id, rows in per_code.items():
-        tally: dict[int | None, list] = {}
+        tally: dict[int | None, list[int]] = {}
         for _, who, position, *_rest in rows:
             tally.setdefault(who, [0, position])[0] += 1
         best = min(tally, key=lambda p: (-tally[p][0], tally[p][1], p is None, p or 0))
@@ -133,7 +134,7 @@ def default(session: Session, code_ids: set[int] | None = None) -> dict[int, Quo
     return {code_id: _shortest(rows, sentences) for code_id, rows in picked.items()}
 
 
-def _shortest(rows: list[tuple], sentences: dict[int, list[tuple[int, int]]]) -> Quote:
+def _shortest(rows: list[tuple[Any, ...]], sentences: dict[int, list[tuple[int, int]]]) -> Quote:
     """The shortest complete sentence of enough words in these excerpts, else the shortest
     excerpt (rows: code, participant, position, who, excerpt id, source, start, end, text)."""
     candidates = []

@@ -9,9 +9,9 @@ codes, excerpts) and are the researcher's analytic trail; this module lists them
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import cast, func, or_, select
+from sqlalchemy import ColumnElement, cast, func, or_, select
 from sqlalchemy.types import String
 
 from qualcode.codebook_sync import HEADING_MEMO
@@ -35,11 +35,11 @@ HEADINGS = {
 COLUMNS = ["kind", "target", "title", "memo", "coder", "date", "quote"]
 
 
-def _address():
+def _address() -> ColumnElement[str]:
     return Source.title + ":" + cast(Excerpt.start, String) + "-" + cast(Excerpt.end, String)
 
 
-def _quote():
+def _quote() -> ColumnElement[str]:
     return func.substr(Source.text, Excerpt.start + 1, Excerpt.end - Excerpt.start)
 
 
@@ -76,7 +76,7 @@ def memos(project: Project, kinds: tuple[str, ...] = ()) -> pd.DataFrame:
         .where(Coding.memo.is_not(None), Coding.memo != "")
         .order_by(Source.title, Excerpt.start, Code.name)
     )
-    rows: list[tuple] = []
+    rows: list[tuple[Any, ...]] = []
     with project.session(write=False) as session:
         sources = dict(session.execute(select(Source.id, Source.title)).all())
         codes = dict(session.execute(select(Code.id, Code.name)).all())
@@ -92,7 +92,7 @@ def memos(project: Project, kinds: tuple[str, ...] = ()) -> pd.DataFrame:
         for source_id, code_id, theme_id, excerpt_id, title, body, coder, when in session.execute(
             memo_rows
         ):
-            quote = ""
+            quote: str | None = ""
             if source_id is not None:
                 found, target = "source", sources[source_id]
             elif code_id is not None:
@@ -103,9 +103,9 @@ def memos(project: Project, kinds: tuple[str, ...] = ()) -> pd.DataFrame:
                 found, (target, quote) = "excerpt", excerpts[excerpt_id]
             else:
                 found, target = "project", ""
-            rows.append((found, target, title or "", body, coder or "", when, quote))
-        for code, address, body, coder, when, quote in session.execute(coding_rows):
-            rows.append(("coding", f"{code} on {address}", "", body, coder, when, quote))
+            rows.append((found, target or "", title or "", body, coder or "", when, quote))
+        for code, address, text, who, at, said in session.execute(coding_rows):
+            rows.append(("coding", f"{code} on {address}", "", text, who, at, said))
     df = pd.DataFrame(rows, columns=COLUMNS)
     if kinds:
         df = df[df["kind"].isin(kinds)]

@@ -86,6 +86,7 @@ def migration_connection(project: Project) -> Iterator[Connection]:
             yield conn
             return
         raw = conn.connection.driver_connection
+        assert raw is not None  # a live pooled connection
         raw.execute("PRAGMA foreign_keys = OFF")  # outside any transaction, or SQLite ignores it
         if raw.execute("PRAGMA foreign_keys").fetchone()[0] != 0:  # pragma: no cover - defensive
             raise ProjectError("cannot turn foreign keys off for the migration")

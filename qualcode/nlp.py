@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import InputError
 
@@ -93,7 +93,7 @@ def _lean_tokenizer(nlp: Language) -> None:
     from spacy.symbols import ORTH
 
     closing = "".join(Sentencizer.default_punct_chars) + ",;:)]}\"'»”’…"
-    tokenizer = nlp.tokenizer
+    tokenizer: Any = nlp.tokenizer  # spaCy types it as a callable; it is a Tokenizer
     tokenizer.url_match = None
     tokenizer.prefix_search = re.compile(r"^[(\[{\"'«“‘„¿¡]").search
     tokenizer.suffix_search = re.compile(f"[{re.escape(closing)}]$").search

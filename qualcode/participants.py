@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
@@ -80,13 +80,14 @@ def read_csv(path: Path) -> list[dict[str, object]]:
                 raise InputError(f"{path}: row {number} has more cells than the header")
             if all(not (v or "").strip() for v in raw.values()):
                 continue
-            row: dict[str, object] = {"attributes": {}}
+            attributes: dict[str, str] = {}
+            row: dict[str, object] = {"attributes": attributes}
             for column, value in zip(columns, raw.values(), strict=True):
                 value = from_csv_cell((value or "").strip())
                 field = ALIASES.get(column.lower())
                 if field is None:
                     if value:
-                        row["attributes"][column] = value
+                        attributes[column] = value
                 elif field == "interview_date" and value:
                     try:
                         row[field] = parse_date(value)
@@ -150,16 +151,16 @@ def upsert(session: Session, row: dict[str, object], position: int) -> tuple[Par
     """Create or update one participant from a row of ``read_csv``; True when created."""
     from qualcode.lookup import find_participant
 
-    participant = find_participant(session, str(row["pseudonym"]))
-    created = participant is None
+    found = find_participant(session, str(row["pseudonym"]))
+    created = found is None
+    participant = found or Participant(pseudonym=str(row["pseudonym"]), position=position)
     if created:
-        participant = Participant(pseudonym=str(row["pseudonym"]), position=position)
         session.add(participant)
     for field in ("organisation", "role", "interview_date", "location", "mode"):
         if field in row:
             setattr(participant, field, row[field])
     existing = {fold(a.name): a for a in participant.attributes}
-    for name, value in dict(row["attributes"]).items():
+    for name, value in cast(dict[str, str], row["attributes"]).items():
         if fold(name) in existing:
             existing[fold(name)].value = value
         else:

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from qualcode import name_lists as lists
 
@@ -76,7 +77,7 @@ class _Token:
 
 
 @cache
-def _morph():  # -> pymorphy3.MorphAnalyzer | None
+def _morph() -> Any:  # pymorphy3.MorphAnalyzer | None
     try:
         import pymorphy3
     except ImportError:  # an optional speed-up of recall; the rules work without it
@@ -136,7 +137,7 @@ def base_form(word: str) -> str:
     if _cyrillic(low) and (morph := _morph()) is not None and morph.word_is_known(low):
         for parse in morph.parse(low):
             if {"Name", "Surn", "Patr"} & parse.tag.grammemes:
-                return parse.normal_form
+                return str(parse.normal_form)
     for stem in _stems(low):
         if stem != low and (is_first_name(stem) or _CYR_SURNAME.search(stem)):
             return stem

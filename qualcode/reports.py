@@ -12,12 +12,16 @@ count there.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import (
     CTE,
+    ColumnElement,
+    CompoundSelect,
+    Executable,
     Integer,
     Select,
     and_,
@@ -31,7 +35,7 @@ from sqlalchemy import (
     union,
     union_all,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from qualcode import lookup, report_shapes
 from qualcode.errors import InputError, NotFoundError
@@ -55,6 +59,8 @@ from qualcode.table import Table
 if TYPE_CHECKING:
     import pandas as pd
     from sqlalchemy.sql import Executable
+
+    Query = Select[*tuple[Any, ...]]  # a statement of any columns
 
     from qualcode.db import Project
 
@@ -99,7 +105,7 @@ class Condition:
     values: tuple[str, ...]  # stored values, any of which matches
     none: bool  # NONE_VALUE was asked for: no value (or no participant) matches too
 
-    def clause(self):
+    def clause(self) -> ColumnElement[bool]:
         """A condition on a query that joins Source and outer-joins Participant."""
         from sqlalchemy import or_
 
@@ -123,8 +129,8 @@ class Condition:
                 ]
             return or_(*parts)
         if self.field in SOURCE_FIELDS:
-            column = getattr(Source, SOURCE_FIELDS[self.field])
-            return column.in_(self.values)
+            source_column: InstrumentedAttribute[Any] = getattr(Source, SOURCE_FIELDS[self.field])
+            return source_column.in_(self.values)
         owner = select(Participant.id)
         column = (
             Participant.pseudonym
@@ -142,7 +148,9 @@ class Condition:
         return or_(*parts)
 
 
-def _stored(session: Session, column, *where) -> list[str]:
+def _stored(
+    session: Session, column: InstrumentedAttribute[Any], *where: ColumnElement[bool]
+) -> list[str]:
     return [v for v in session.scalars(select(column).where(*where).distinct()) if v is not None]
 
 
@@ -262,7 +270,7 @@ class Filters:
         return checked
 
     @cached_property
-    def theme_codes(self) -> Select:
+    def theme_codes(self) -> Query:
         """Ids of the codes in the chosen themes or their sub-themes (one object, so that a
         statement using it twice names one CTE)."""
         closure = theme_closure("filter_themes")
@@ -273,7 +281,7 @@ class Filters:
             .where(lookup.name_in(Theme, self.themes))
         )
 
-    def apply(self, query: Select) -> Select:
+    def apply(self, query: Query) -> Query:
         """Narrow a query that joins Coding, Excerpt and Source (Participant outer-joined)."""
         query = self.apply_to_sources(query)
         if self.coders:
@@ -298,7 +306,7 @@ class Filters:
             query = query.where(~_in_turns(interviewer))
         return query
 
-    def apply_to_sources(self, query: Select) -> Select:
+    def apply_to_sources(self, query: Query) -> Query:
         """Narrow a query of Source (Participant outer-joined) by participants, kinds, --where."""
         if self.participants:
             query = query.where(lookup.name_in(Participant, self.participants))
@@ -345,7 +353,7 @@ def resolve_speakers(session: Session, filters: Filters) -> tuple[tuple[str, ...
     return tuple(chosen), tuple(s for s in stored if fold(s) in labels)
 
 
-def codings_query(*columns, in_order: bool = False) -> Select:
+def codings_query(*columns: Any, in_order: bool = False) -> Query:
     """SELECT ... FROM codings joined to their excerpt, source and (if any) participant.
 
     ``in_order`` writes the same joins from the sources down, with the participant outer-joined
@@ -371,7 +379,7 @@ def codings_query(*columns, in_order: bool = False) -> Select:
     )
 
 
-def counted_codings(filters: Filters, *columns) -> Select:
+def counted_codings(filters: Filters, *columns: Any) -> Query:
     """The codings a count report counts: filtered, on active codes only.
 
     Written as NOT IN over the (few) inactive codes rather than a join to codes: a join lets
@@ -402,7 +410,7 @@ def checked(project: Project, filters: Filters) -> Filters:
         return filters.check(session)
 
 
-def _read(session: Session, query, columns: list[str]) -> pd.DataFrame:
+def _read(session: Session, query: Executable, columns: list[str]) -> pd.DataFrame:
     import pandas as pd
 
     # plain tuples: pandas inspects each SQLAlchemy Row object otherwise, which costs more than
@@ -542,10 +550,10 @@ def themes_statements(counts: str, filters: Filters) -> dict[str, Executable]:
             "--where filter codings and cannot apply"
         )
     closure = theme_closure()
-    active = select(Code.id.label("code_id")).where(Code.status == "active")
+    active_ids = select(Code.id.label("code_id")).where(Code.status == "active")
     if filters.themes:
-        active = active.where(Code.id.in_(filters.theme_codes))
-    active = active.cte("active_codes")
+        active_ids = active_ids.where(Code.id.in_(filters.theme_codes))
+    active = active_ids.cte("active_codes")
     # (group, code): each theme an active code is in and all its ancestors, -1 for the codes in
     # no theme, -2 (the Total) for every active code; UNION keeps a code once per group
     groups = union(
@@ -579,8 +587,9 @@ def themes_statements(counts: str, filters: Filters) -> dict[str, Executable]:
         .distinct()
         .cte("key_groups")
     )
+    key_rows: Query | CompoundSelect[*tuple[Any, ...]]
     if counts == "reported":
-        per_key = (
+        key_rows = (
             select(
                 Code.example_participant_id.label("who"),
                 membership.c.key,
@@ -601,7 +610,7 @@ def themes_statements(counts: str, filters: Filters) -> dict[str, Executable]:
             ).outerjoin(membership, membership.c.code_id == Coding.code_id)
         )
         if filters.on_sources:
-            per_key = walk.add_columns(func.count().label("n")).group_by(
+            key_rows = walk.add_columns(func.count().label("n")).group_by(
                 Source.participant_id, membership.c.key
             )
         else:
@@ -614,13 +623,13 @@ def themes_statements(counts: str, filters: Filters) -> dict[str, Executable]:
             per_code = (
                 select(Coding.code_id, func.count().label("n")).group_by(Coding.code_id).subquery()
             )
-            per_key = union_all(
+            key_rows = union_all(
                 walk.add_columns(cast(null(), Integer).label("n")).distinct(),
                 select(cast(null(), Integer), membership.c.key, func.sum(per_code.c.n))
                 .join(membership, membership.c.code_id == per_code.c.code_id)
                 .group_by(membership.c.key),
             )
-    per_key = per_key.cte("per_key")
+    per_key = key_rows.cte("per_key")
     codes_per_group = (
         select(groups.c.group_id, func.count().label("codes"))
         .group_by(groups.c.group_id)
@@ -788,7 +797,7 @@ def funnel(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
             codebook
         ).one()
     thesis = THESIS_FUNNEL
-    rows = [
+    rows: list[tuple[str, Any, int | None, str]] = [
         (
             "code applications (codings)",
             n_codings,
@@ -848,7 +857,7 @@ def funnel(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
     return df
 
 
-def _value_column(field: str, names: tuple[str, ...]):
+def _value_column(field: str, names: tuple[str, ...]) -> tuple[Any, tuple[Any, Any] | None]:
     """(the value expression, an outer join to add or None) for an attribute_field."""
     if field in SOURCE_FIELDS:
         return getattr(Source, SOURCE_FIELDS[field]), None
@@ -905,7 +914,7 @@ def group_values(project: Project, attribute: str) -> list[str]:
 
 
 def grouped(
-    project: Project, attribute: str, filters: Filters, report
+    project: Project, attribute: str, filters: Filters, report: Callable[[Filters], pd.DataFrame]
 ) -> list[tuple[str, pd.DataFrame]]:
     """``report(filters)`` once per value of an attribute (--by), skipping empty groups."""
     frames = []
@@ -916,7 +925,9 @@ def grouped(
     return frames
 
 
-def stacked(attribute: str, frames: list[tuple[str, pd.DataFrame]], empty: pd.DataFrame):
+def stacked(
+    attribute: str, frames: list[tuple[str, pd.DataFrame]], empty: pd.DataFrame
+) -> pd.DataFrame:
     """Sections of one report per value, as one table whose first column names the value."""
     import pandas as pd
 
@@ -964,7 +975,7 @@ def quotes(
             query = query.where(Coding.code_id == lookup.get_code(session, code).id)
         else:
             closure = theme_closure()
-            theme_id = lookup.get_theme(session, theme).id
+            theme_id = lookup.get_theme(session, theme or "").id
             in_theme = (
                 select(CodeTheme.code_id)
                 .join(closure, closure.c.theme_id == CodeTheme.theme_id)

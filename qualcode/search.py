@@ -14,7 +14,7 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -59,12 +59,14 @@ def compile_pattern(pattern: str, regex: bool = False) -> re.Pattern[str]:
         raise InputError(f"--regex {pattern!r}: {exc}") from None
 
 
-def _segments(session: Session, source_ids: list[int], kind: str) -> dict[int, list[tuple]]:
+def _segments(
+    session: Session, source_ids: list[int], kind: str
+) -> dict[int, list[tuple[Any, ...]]]:
     speaker = getattr(Segment, "speaker", None)
     columns = [Segment.source_id, Segment.start, Segment.end]
     if speaker is not None:
         columns.append(speaker)
-    found: dict[int, list[tuple]] = {sid: [] for sid in source_ids}
+    found: dict[int, list[tuple[Any, ...]]] = {sid: [] for sid in source_ids}
     query = select(*columns).where(Segment.kind == kind).order_by(Segment.source_id, Segment.start)
     for row in session.execute(query.where(Segment.source_id.in_(source_ids))):
         found[row[0]].append(tuple(row[1:]))

@@ -9,8 +9,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from qualcode import nlp
@@ -61,8 +62,9 @@ def store(session: Session, source_id: int, segmentation: Segmentation) -> int:
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         columns = ", ".join(connection.dialect.identifier_preparer.quote(c) for c in COLUMNS)
+        raw: Any = connection.connection.dbapi_connection  # psycopg 3: cursors copy
         with (
-            connection.connection.dbapi_connection.cursor() as cursor,
+            raw.cursor() as cursor,
             cursor.copy(f"COPY {Segment.__tablename__} ({columns}) FROM STDIN") as copy,
         ):
             for kind, spans in segmentation.by_kind():
@@ -72,5 +74,5 @@ def store(session: Session, source_id: int, segmentation: Segmentation) -> int:
         # in batches: a dict per segment for a million segments would hold ~400 MB at once
         rows = segmentation.rows(source_id)
         for _ in range(0, count, STORE_BATCH):
-            session.execute(insert(Segment.__table__), list(itertools.islice(rows, STORE_BATCH)))
+            session.execute(insert(cast(Table, Segment.__table__)), list(itertools.islice(rows, STORE_BATCH)))
     return count

@@ -260,10 +260,10 @@ def render(
     layout.check()
     df, marks = table(project, layout)
     if fmt == "docx":
-        _docx(df, marks, Path(output), layout)
+        _docx(df, marks, Path(output or ""), layout)
         return None
     if fmt == "xlsx":
-        _xlsx(df, marks, Path(output))
+        _xlsx(df, marks, Path(output or ""))
         return None
     if fmt == "tex":
         text = _tex(df, marks, TITLE)

@@ -60,7 +60,7 @@ def _docx_events(body: Any) -> Iterator[tuple[str, str]]:
         if tag == w_p:
             yield "para", ""
         elif tag in text_tags and el.getparent().tag == w_r:  # w:tab in w:pPr is a tab stop
-            yield "text", text_tags[tag] if text_tags[tag] is not None else (el.text or "")
+            yield "text", str(text_tags[tag] if text_tags[tag] is not None else (el.text or ""))
         elif tag == start:
             yield "start", el.get(w_id)
         elif tag == end:

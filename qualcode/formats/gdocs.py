@@ -274,7 +274,7 @@ def apply_theme_sheet(session: Session, path: Path) -> ThemeMapImport:
             if found.parent_id is not None:
                 raise InputError(
                     f"{path}: row {number}: sub-theme {name!r} is under "
-                    f"{found.parent.name!r} already, not {parent.name!r}"
+                    f"{found.parent.name if found.parent else '?'!r} already, not {parent.name!r}"
                 )
             codebook.nest_theme(session, found, parent)
         return found

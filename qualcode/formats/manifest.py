@@ -162,6 +162,13 @@ def _entry(
     return entry
 
 
+def _per_file(
+    progress: Callable[[Entry, int, int], None], entry: Entry, total: int
+) -> Callable[[int], None]:
+    """The segmentation's progress (characters done) as the manifest's (entry, done, total)."""
+    return lambda done: progress(entry, done, total)
+
+
 def prepare(
     manifest: Path,
     entries: list[Entry],
@@ -183,7 +190,7 @@ def prepare(
             text,
             entry.options.language,
             entry.options.model,
-            (lambda done, e=entry, n=total: progress(e, done, n)) if progress else None,
+            _per_file(progress, entry, total) if progress else None,
         )
         ready.append(Prepared(entry, text, sources.checksum(data), segmentation))
     return ready

@@ -33,11 +33,11 @@ def export(project: Project, fmt: str, output: Path | None, kinds: tuple[str, ..
     if fmt == "csv":
         from qualcode.formats import tables
 
-        text = tables.render(df, "csv")
+        text = tables.render(df, "csv") or ""
     elif fmt == "md":
         text = _markdown(df)
     else:
-        _docx(df, Path(output))
+        _docx(df, Path(output or ""))
         return ""
     if output is not None:
         Path(output).write_text(text, encoding="utf-8")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from qualcode.formats.inert import csv_cell, md_cell, tex_text, xlsx_cell, xml_text
 
@@ -38,7 +38,7 @@ def rich_table(df: pd.DataFrame, title: str | None = None):
 
     table = Table(title=Text(title) if title else None)
     for col in df.columns:
-        justify = "right" if df[col].dtype.kind in "iuf" else "left"
+        justify: Literal["right", "left"] = "right" if df[col].dtype.kind in "iuf" else "left"
         table.add_column(Text(str(col)), justify=justify)
     for row in _cells(df).itertuples(index=False):
         table.add_row(*(Text(str(v)) for v in row))
@@ -69,7 +69,7 @@ def to_docx(df: pd.DataFrame, path: Path, title: str | None = None) -> None:
     for row in cells.itertuples(index=False):
         for cell, value in zip(table.add_row().cells, row, strict=True):
             cell.text = xml_text(str(value))
-    doc.save(path)
+    doc.save(str(path))
 
 
 def repeat_header_row(row) -> None:

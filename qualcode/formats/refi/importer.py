@@ -13,9 +13,9 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from qualcode import events, lookup
@@ -109,7 +109,7 @@ def _bulk(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     compiled = (
         insert(table).values({c: bindparam(c) for c in columns}).compile(dialect=conn.dialect)
     )
-    order = list(compiled.positiontup) if compiled.positional else columns
+    order = list(compiled.positiontup or []) if compiled.positional else columns
     # Column-wise: each value processor (e.g. SQLite's datetime to text) runs once per distinct
     # value, and zip() builds the parameter tuples in C.
     values = []
@@ -702,7 +702,7 @@ class _Store:
             ):
                 by_range[(r.source_id, r.start, r.end)] = r.id
             seen.update(
-                tuple(r)
+                (r[0], r[1], r[2])
                 for r in self.s.execute(
                     select(Coding.excerpt_id, Coding.code_id, Coding.coder_id)
                     .join(Excerpt, Excerpt.id == Coding.excerpt_id)
@@ -849,7 +849,7 @@ class _Store:
             if texts:
                 memo_rows.append({"g": coding_guid, "m": "\n\n".join(texts)})
         if memo_rows:
-            table = Coding.__table__
+            table = cast(Table, Coding.__table__)
             self.s.execute(
                 update(table).where(table.c.guid == bindparam("g")).values(memo=bindparam("m")),
                 memo_rows,
@@ -861,18 +861,18 @@ class _Store:
                 return
             targets[note] = (column, id_) if column and id_ else None
 
-        for note in doc.project_notes:
-            aim(note, None, None)
-        for note, source_id in self.source_notes:
-            aim(note, "source_id", source_id)
+        for guid in doc.project_notes:
+            aim(guid, None, None)
+        for guid, source_id in self.source_notes:
+            aim(guid, "source_id", source_id)
         for code in doc.codes:
-            for note in code.notes:
-                aim(note, "code_id", self.codes.get(code.guid))
+            for guid in code.notes:
+                aim(guid, "code_id", self.codes.get(code.guid))
         for item in doc.sets:
-            for note in item.notes:
-                aim(note, "theme_id", self.themes.get(item.guid))
-        for note, excerpt_id in self.selection_notes:
-            aim(note, "excerpt_id", excerpt_id)
+            for guid in item.notes:
+                aim(guid, "theme_id", self.themes.get(item.guid))
+        for guid, excerpt_id in self.selection_notes:
+            aim(guid, "excerpt_id", excerpt_id)
         existing = _existing(self.s, Memo, [n.guid for n in doc.notes])
         rows = []
         for note in doc.notes:

@@ -530,6 +530,7 @@ class _Stream(_Parts):
                 self.warn(f"{what}: its {lost} coding(s) skipped with it")
             self.skipped_codings["sources without text"] += lost
             return
+        assert guid is not None  # a source without a guid has no text (above)
         src = RSource(
             guid=guid,
             name=name,

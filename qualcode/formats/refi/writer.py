@@ -14,7 +14,7 @@ import os
 import tempfile
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,12 +73,12 @@ class _Snapshot:
             self.children[code.parent_id].append(code)
         for kids in self.children.values():
             kids.sort(key=lambda c: (c.position, c.name.lower()))
-        self.themes = s.execute(select(Theme)).scalars().all()
+        self.themes: Sequence[Theme] = s.execute(select(Theme)).scalars().all()
         self.theme_children: dict[int | None, list[Theme]] = defaultdict(list)
         for theme in self.themes:
             self.theme_children[theme.parent_id].append(theme)
-        for kids in self.theme_children.values():
-            kids.sort(key=lambda t: (t.position, t.name.lower()))
+        for sub_themes in self.theme_children.values():
+            sub_themes.sort(key=lambda t: (t.position, t.name.lower()))
         self.members: dict[int, list[int]] = defaultdict(list)
         names = {c.id: c.name.lower() for c in self.codes}
         for link in sorted(
@@ -139,7 +139,7 @@ class _Snapshot:
         ):
             self.excerpts[r.source_id].append(r)
         self.codings: dict[int, list[Any]] = defaultdict(list)
-        for r in s.execute(
+        for row in s.execute(
             select(
                 Coding.guid,
                 Coding.excerpt_id,
@@ -149,7 +149,7 @@ class _Snapshot:
                 Coding.created_at,
             ).order_by(Coding.excerpt_id, Coding.guid)
         ):
-            self.codings[r.excerpt_id].append(r)
+            self.codings[row.excerpt_id].append(row)
         name = s.get(Setting, "project.name")
         self.project_name = name.value if name else S.DEFAULT_PROJECT_NAME
 
