@@ -74,5 +74,7 @@ def store(session: Session, source_id: int, segmentation: Segmentation) -> int:
         # in batches: a dict per segment for a million segments would hold ~400 MB at once
         rows = segmentation.rows(source_id)
         for _ in range(0, count, STORE_BATCH):
-            session.execute(insert(cast(Table, Segment.__table__)), list(itertools.islice(rows, STORE_BATCH)))
+            session.execute(
+                insert(cast(Table, Segment.__table__)), list(itertools.islice(rows, STORE_BATCH))
+            )
     return count

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from textual.app import App
 from textual.binding import BindingType
+from textual.worker import WorkerFailed
 
 from qualcode import lookup
 from qualcode.db import Project, open_project
@@ -74,10 +76,27 @@ class QualcodeApp(App[None]):
         if self._owns_project:
             self.project.close()
 
-    def act(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
-        """Run one action; its error (a bad name, an excluded code...) becomes a notification."""
+    async def in_thread(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run database work in a Textual thread worker and wait for it without blocking the
+        event loop: the screen stays drawn and the app keeps handling input and timers while a
+        slow server answers. Its error is raised here, in the caller."""
+        worker = self.run_worker(
+            partial(work, *args, **kwargs),
+            name=getattr(work, "__name__", "database"),
+            group="database",
+            thread=True,
+            exit_on_error=False,
+        )
         try:
-            result = work(*args, **kwargs)
+            return await worker.wait()
+        except WorkerFailed as failed:
+            raise failed.error from None
+
+    async def act(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """Run one action off the event loop; its error (a bad name, an excluded code...)
+        becomes a notification."""
+        try:
+            result = await self.in_thread(work, *args, **kwargs)
         except QualcodeError as exc:
             self.notify(str(exc), severity="error", timeout=6)
             return None
@@ -109,11 +128,11 @@ class QualcodeApp(App[None]):
             self.switch_mode("home")
         self.push_screen(SourceScreen(source_id))
 
-    def action_undo(self) -> None:
-        self.act(self.workbench.undo)
+    async def action_undo(self) -> None:
+        await self.act(self.workbench.undo)
 
-    def action_redo(self) -> None:
-        self.act(self.workbench.redo)
+    async def action_redo(self) -> None:
+        await self.act(self.workbench.redo)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -15,6 +15,7 @@ from qualcode.tui.bindings import TABLES, key_label
 
 if TYPE_CHECKING:
     from qualcode.tui.app import QualcodeApp
+    from qualcode.views import SourceRow
 
 
 class ActionCommands(Provider):
@@ -22,7 +23,9 @@ class ActionCommands(Provider):
     def workbench_app(self) -> QualcodeApp:
         return cast("QualcodeApp", self.app)
 
-    def _commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
+    def _commands(
+        self, sources: list[SourceRow]
+    ) -> Iterator[tuple[str, str, Callable[[], object]]]:
         """(name, help, callback) for each workbench action active on the screen (those in the
         footer first), then 'Open <source>' for every source."""
         ours = {(b.key, b.action) for table in TABLES.values() for b in table}
@@ -42,20 +45,24 @@ class ActionCommands(Provider):
                 f"key: {key_label(binding)}",
                 partial(self.app.run_action, binding.action, node),
             )
-        for row in self.workbench_app.workbench.sources():
+        for row in sources:
             yield (
                 f"Open {row.title}",
                 f"{row.participant or row.kind} · {row.words:,} words",
                 partial(self.workbench_app.open_source, row.id),
             )
 
+    async def _sources(self) -> list[SourceRow]:
+        app = self.workbench_app
+        return await app.in_thread(app.workbench.sources)
+
     async def discover(self) -> Hits:
-        for name, help_text, callback in self._commands():
+        for name, help_text, callback in self._commands(await self._sources()):
             yield DiscoveryHit(name, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, help_text, callback in self._commands():
+        for name, help_text, callback in self._commands(await self._sources()):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)

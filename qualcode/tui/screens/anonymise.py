@@ -63,10 +63,15 @@ class AnonymiseScreen(Screen[bool]):
                 yield DataTable(id="findings", cursor_type="row", zebra_stripes=True)
         yield KeyBar()
 
-    def on_mount(self) -> None:
-        view = self.app.workbench.source_view(self.source_id)
+    async def on_mount(self) -> None:
+        workbench = self.app.workbench
+        view, found = await self.app.in_thread(
+            lambda: (
+                workbench.source_view(self.source_id),
+                workbench.anonymise_findings(self.source_id),
+            )
+        )
         self.query_one(TitleBar).show(f"Anonymise: {view.title}")
-        found = self.app.workbench.anonymise_findings(self.source_id)
         self.items = [Item(f, r) for f, r in found]
         self.query_one(SourceText).load(
             view.text, self._spans(), Units.of(view.text, view.segments)
@@ -163,7 +168,7 @@ class AnonymiseScreen(Screen[bool]):
             PromptScreen(f"Replace {item.finding.text!r} with", item.replacement), save
         )
 
-    def action_apply(self) -> None:
+    async def action_apply(self) -> None:
         rows = [
             MapRow(n, i.finding.text, i.replacement, i.finding.source, i.finding.start)
             for n, i in enumerate(self.items, start=1)
@@ -172,7 +177,7 @@ class AnonymiseScreen(Screen[bool]):
         if not rows:
             self.notify("nothing to replace: accept a finding first", severity="warning")
             return
-        if self.app.act(self.app.workbench.anonymise, rows) is not None:
+        if await self.app.act(self.app.workbench.anonymise, rows) is not None:
             self.dismiss(True)
 
     def action_back(self) -> None:

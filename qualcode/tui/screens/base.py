@@ -28,7 +28,8 @@ class WorkbenchScreen(Screen[None]):
 
     seen: int | None = None
 
-    def reload(self) -> None:
+    async def reload(self) -> None:
+        """Read the project (through ``app.in_thread``, off the event loop) and show it."""
         raise NotImplementedError
 
     def wanted(self) -> bool:
@@ -36,13 +37,13 @@ class WorkbenchScreen(Screen[None]):
         start, until the user comes back to it)."""
         return True
 
-    def _reload_if_stale(self) -> None:
+    async def _reload_if_stale(self) -> None:
         if self.seen != self.app.changes and self.is_current and self.wanted():
             self.seen = self.app.changes
-            self.reload()
+            await self.reload()
 
-    def on_screen_resume(self) -> None:
-        self._reload_if_stale()
+    async def on_screen_resume(self) -> None:
+        await self._reload_if_stale()
 
-    def on_project_changed(self, _message: ProjectChanged) -> None:
-        self._reload_if_stale()
+    async def on_project_changed(self, _message: ProjectChanged) -> None:
+        await self._reload_if_stale()

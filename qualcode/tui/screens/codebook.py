@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -50,17 +50,17 @@ class CodebookScreen(WorkbenchScreen):
     def on_mount(self) -> None:
         self.tree.focus()
 
-    def reload(self) -> None:
-        self.book = self.app.workbench.codebook()
+    async def reload(self) -> None:
+        self.book = await self.app.in_thread(self.app.workbench.codebook)
         self.tree.show(self.book)
         self.call_after_refresh(self.show_details)
 
     # --- details ------------------------------------------------------------------------
 
-    def on_tree_node_highlighted(self, _event: Tree.NodeHighlighted) -> None:
-        self.show_details()
+    async def on_tree_node_highlighted(self, _event: Tree.NodeHighlighted) -> None:
+        await self.show_details()
 
-    def show_details(self) -> None:
+    async def show_details(self) -> None:
         details = self.query_one("#details", Static)
         current, book = self.tree.current, self.book
         if book is None or current is None:
@@ -79,7 +79,8 @@ class CodebookScreen(WorkbenchScreen):
             text.append(f"\nCodings: {code.count}\nColour: {code.colour}\n")
             text.append(f"Themes: {', '.join(themes) or '—'}\n")
             text.append("Example: ", "bold")
-            text.append(f"{self.app.workbench.example(code.id)}\n\n")
+            example = await self.app.in_thread(self.app.workbench.example, code.id)
+            text.append(f"{example}\n\n")
             text.append(code.definition or "No definition yet (d to write one).", "italic")
         elif kind == "theme" and key in book.theme_by_id:
             theme = book.theme_by_id[key]
@@ -114,14 +115,18 @@ class CodebookScreen(WorkbenchScreen):
         self.notify("put the cursor on a code first", severity="warning")
         return None
 
-    def _ask(self, title: str, then: Callable[[str], object], value: str = "", hint: str = ""):
-        def answered(text: str | None) -> None:
+    def _ask(
+        self, title: str, then: Callable[[str], Awaitable[object]], value: str = "", hint: str = ""
+    ) -> None:
+        async def answered(text: str | None) -> None:
             if text is not None:
-                then(text)
+                await then(text)
 
         self.app.push_screen(PromptScreen(title, value, hint), answered)
 
-    def _choose_theme(self, title: str, then: Callable[[int], object], top: bool = False):
+    def _choose_theme(
+        self, title: str, then: Callable[[int], Awaitable[object]], top: bool = False
+    ) -> None:
         if self.book is None:
             return
         items: list[tuple[int, str]] = [(TOP_LEVEL, "(make it a main theme)")] if top else []
@@ -135,15 +140,18 @@ class CodebookScreen(WorkbenchScreen):
         if not items:
             self.notify("no themes yet: t makes one", severity="warning")
             return
-        self.app.push_screen(
-            ChoiceScreen(title, items), lambda key: None if key is None else _ignore(then(key))
-        )
+
+        async def chosen(key: int | None) -> None:
+            if key is not None:
+                await then(key)
+
+        self.app.push_screen(ChoiceScreen(title, items), chosen)
 
     # --- code actions -------------------------------------------------------------------
 
     def action_new_code(self) -> None:
-        def create(name: str) -> None:
-            code_id = self.app.act(self.app.workbench.create_code, name)
+        async def create(name: str) -> None:
+            code_id = await self.app.act(self.app.workbench.create_code, name)
             if code_id is not None:
                 self.call_after_refresh(self.tree.move_to, ("code", code_id))
 
@@ -176,9 +184,9 @@ class CodebookScreen(WorkbenchScreen):
         others = [c for c in self.book.active() if c.id != code.id]
         picker = CodePicker(f"Merge {code.name} into…", others, multiple=False, create=False)
 
-        def chosen(keep: list[int | str] | None) -> None:
+        async def chosen(keep: list[int | str] | None) -> None:
             if keep:
-                self.app.act(self.app.workbench.merge, int(keep[0]), code.id)
+                await self.app.act(self.app.workbench.merge, int(keep[0]), code.id)
 
         self.app.push_screen(picker, chosen)
 
@@ -190,9 +198,9 @@ class CodebookScreen(WorkbenchScreen):
                 hint="the reason, kept for the audit trail",
             )
 
-    def action_include(self) -> None:
+    async def action_include(self) -> None:
         if (code := self._code()) is not None:
-            self.app.act(self.app.workbench.include, code.id)
+            await self.app.act(self.app.workbench.include, code.id)
 
     def action_assign(self) -> None:
         if (code := self._code()) is not None:
@@ -201,7 +209,7 @@ class CodebookScreen(WorkbenchScreen):
                 lambda theme_id: self.app.act(self.app.workbench.assign, code.id, theme_id),
             )
 
-    def action_unassign(self) -> None:
+    async def action_unassign(self) -> None:
         node = self.tree.cursor_node
         code = self._code()
         parent = node.parent if node is not None else None
@@ -209,7 +217,7 @@ class CodebookScreen(WorkbenchScreen):
             if code is not None:
                 self.notify("put the cursor on a code inside a theme", severity="warning")
             return
-        self.app.act(self.app.workbench.unassign, code.id, parent.data[1])
+        await self.app.act(self.app.workbench.unassign, code.id, parent.data[1])
 
     # --- theme actions ------------------------------------------------------------------
 
@@ -239,15 +247,11 @@ class CodebookScreen(WorkbenchScreen):
             return
         theme = self.book.theme_by_id[current[1]]
 
-        def nest(parent_id: int) -> None:
-            self.app.act(
+        async def nest(parent_id: int) -> None:
+            await self.app.act(
                 self.app.workbench.nest_theme,
                 theme.id,
                 None if parent_id == TOP_LEVEL else parent_id,
             )
 
         self._choose_theme(f"Put theme {theme.name} under…", nest, top=True)
-
-
-def _ignore(_result: object) -> None:
-    """A dialog's callback returns nothing; the action's own result is shown by ``act``."""

@@ -47,9 +47,9 @@ class HomeScreen(WorkbenchScreen):
     def wanted(self) -> bool:
         return self.app.start_source is None  # not while a source opens over home at start
 
-    def reload(self) -> None:
+    async def reload(self) -> None:
         workbench = self.app.workbench
-        rows, book = workbench.sources(), workbench.codebook()
+        rows, book = await self.app.in_thread(lambda: (workbench.sources(), workbench.codebook()))
         table = self.query_one("#sources", DataTable)
         keep = table.cursor_row
         table.clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
@@ -98,11 +99,11 @@ class ReportsScreen(WorkbenchScreen):
     def on_mount(self) -> None:
         self.query_one("#report", DataTable).focus()
 
-    def on_screen_resume(self) -> None:
-        self._fill_filters()  # then WorkbenchScreen's handler reloads (Textual calls both)
+    async def on_screen_resume(self) -> None:
+        await self._fill_filters()  # then WorkbenchScreen's handler reloads (Textual calls both)
 
-    def _fill_filters(self) -> None:
-        people, coders = self.app.workbench.filter_choices()
+    async def _fill_filters(self) -> None:
+        people, coders = await self.app.in_thread(self.app.workbench.filter_choices)
         for select_id, names in (("#participant", people), ("#coder", coders)):
             widget = self.query_one(select_id, Select)
             keep = widget.value
@@ -110,40 +111,45 @@ class ReportsScreen(WorkbenchScreen):
             if keep in names:
                 widget.value = keep
 
-    def filters(self) -> reports.Filters:
-        def chosen(select_id: str) -> tuple[str, ...]:
-            value = self.query_one(select_id, Select).value
-            return () if value is Select.NULL or value is None else (str(value),)
+    def _chosen(self, select_id: str) -> tuple[str, ...]:
+        value = self.query_one(select_id, Select).value
+        return () if value is Select.NULL or value is None else (str(value),)
 
-        coders = self.app.workbench.report_coders(chosen("#coder"))
-        return reports.Filters(
-            participants=chosen("#participant"),
-            coders=coders,
-            kinds=chosen("#kind"),
-            where=parse_where_text(self.query_one("#where", Input).value),
-        )
+    async def on_select_changed(self, _event: Select.Changed) -> None:
+        await self.reload()
 
-    def on_select_changed(self, _event: Select.Changed) -> None:
-        self.reload()
-
-    def on_input_submitted(self, _event: Input.Submitted) -> None:
-        self.reload()
+    async def on_input_submitted(self, _event: Input.Submitted) -> None:
+        await self.reload()
         self.query_one("#report", DataTable).focus()
 
-    def reload(self) -> None:
+    async def reload(self) -> None:
+        kind, project, workbench = self.kind, self.app.project, self.app.workbench
+        chosen_coders = self._chosen("#coder")
         try:
-            project, filters = self.app.project, self.filters()
-            if self.kind == "themes":
-                frame = reports.themes(project, filters=filters)
-                label = "theme"
-            else:
-                frame = reports.codes(project, filters)
-                label = "code"
+            filters = reports.Filters(
+                participants=self._chosen("#participant"),
+                kinds=self._chosen("#kind"),
+                where=parse_where_text(self.query_one("#where", Input).value),
+            )
+        except QualcodeError as exc:  # a where field that is not ATTRIBUTE=VALUE
+            self.notify(str(exc), severity="error", timeout=6)
+            return
+
+        def read() -> pd.DataFrame:
+            # blind mode: only this coder's codings
+            counted = replace(filters, coders=workbench.report_coders(chosen_coders))
+            if kind == "themes":
+                return reports.themes(project, filters=counted)
+            return reports.codes(project, counted)
+
+        try:
+            frame = await self.app.in_thread(read)
         except QualcodeError as exc:  # an unknown attribute or value in the where field
             self.notify(str(exc), severity="error", timeout=6)
             return
+        label = "theme" if kind == "themes" else "code"
         self.frame = frame
-        title = "Themes" if self.kind == "themes" else "Codes"
+        title = "Themes" if kind == "themes" else "Codes"
         self.query_one("#report-title", Label).update(f"{title} ({len(frame)} rows)")
         self.draw_table()
         self.query_one("#chart", Static).update(bar_chart(frame, label))
@@ -178,12 +184,12 @@ class ReportsScreen(WorkbenchScreen):
                 )
             )
 
-    def action_toggle_report(self) -> None:
+    async def action_toggle_report(self) -> None:
         if not hasattr(reports, "themes"):
             self.notify("the theme report is not available in this version", severity="warning")
             return
         self.kind = "themes" if self.kind == "codes" else "codes"
-        self.reload()
+        await self.reload()
 
     def action_focus_filters(self) -> None:
         self.query_one("#participant", Select).focus()
@@ -193,9 +199,9 @@ class ReportsScreen(WorkbenchScreen):
         if frame is None:
             return
 
-        def write(name: str | None) -> None:
+        async def write(name: str | None) -> None:
             if name:
-                path = self.app.act(export_table, frame, name, f"{self.kind} report")
+                path = await self.app.act(export_table, frame, name, f"{self.kind} report")
                 if path is not None:
                     self.notify(f"wrote {path}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -50,11 +51,11 @@ class SourceScreen(WorkbenchScreen):
                 yield OptionList(id="here")
         yield KeyBar()
 
-    def on_mount(self) -> None:
-        self._load()
+    async def on_mount(self) -> None:
+        await self._load()
 
-    def _load(self) -> None:
-        self.view = self.app.workbench.source_view(self.source_id)
+    async def _load(self) -> None:
+        self.view = await self.app.in_thread(self.app.workbench.source_view, self.source_id)
         view = self.view
         self.query_one(TitleBar).show(f"Source: {view.title}")
         info = Text.assemble((view.title, "bold"), "\n")
@@ -72,8 +73,8 @@ class SourceScreen(WorkbenchScreen):
     def text(self) -> SourceText:
         return self.query_one(SourceText)
 
-    def reload(self) -> None:
-        spans = self.app.workbench.spans(self.source_id)
+    async def reload(self) -> None:
+        spans = await self.app.in_thread(self.app.workbench.spans, self.source_id)
         self.text.set_spans(spans)
 
     def on_cursor_moved(self, message: CursorMoved) -> None:
@@ -129,70 +130,79 @@ class SourceScreen(WorkbenchScreen):
             self.notify("select some text first", severity="warning")
         return target
 
-    def action_code(self) -> None:
+    async def action_code(self) -> None:
         target = self._target()
         if target is None:
             return
         workbench = self.app.workbench
-        book = workbench.codebook()
-        picker = CodePicker(
-            f"Code {target[1] - target[0]} characters with…",
-            book.active(),
-            workbench.recent_codes(),
+        book, recent = await self.app.in_thread(
+            lambda: (workbench.codebook(), workbench.recent_codes())
         )
+        picker = CodePicker(f"Code {target[1] - target[0]} characters with…", book.active(), recent)
 
-        def chosen(codes: list[int | str] | None) -> None:
+        async def chosen(codes: list[int | str] | None) -> None:
             if codes:
-                self.app.act(workbench.apply_codes, self.source_id, *target, codes)
+                await self.app.act(workbench.apply_codes, self.source_id, *target, codes)
 
         self.app.push_screen(picker, chosen)
 
-    def action_in_vivo(self) -> None:
+    async def action_in_vivo(self) -> None:
         if self.text.selection is None:
             self.notify("select the words to name the code with", severity="warning")
             return
         target = self._target()
         if target is not None:
-            self.app.act(self.app.workbench.in_vivo, self.source_id, *target)
+            await self.app.act(self.app.workbench.in_vivo, self.source_id, *target)
 
-    def _pick_coding(self, verb: str, then) -> None:
+    async def _pick_coding(
+        self, verb: str, then: Callable[[views.Span], Awaitable[object] | None]
+    ) -> None:
+        """``then`` the coding under the cursor (asking which, where several are)."""
         spans = self.text.spans_at()
         if not spans:
             self.notify("no coding here: move onto a coded passage (n jumps to the next)")
             return
+
+        async def chosen(span: views.Span) -> None:
+            result = then(span)
+            if result is not None:
+                await result
+
         if len(spans) == 1:
-            then(spans[0])
+            await chosen(spans[0])
             return
         by_id = {s.coding_id: s for s in spans}
         items = [
             (s.coding_id, f"{s.code} ({s.coder}) “{_snippet(self.text.text[s.start : s.end])}”")
             for s in spans
         ]
-        self.app.push_screen(
-            ChoiceScreen(f"{verb} which coding?", items),
-            lambda key: then(by_id[key]) if key is not None else None,
-        )
 
-    def action_remove_coding(self) -> None:
-        self._pick_coding(
+        async def picked(key: int | None) -> None:
+            if key is not None:
+                await chosen(by_id[key])
+
+        self.app.push_screen(ChoiceScreen(f"{verb} which coding?", items), picked)
+
+    async def action_remove_coding(self) -> None:
+        await self._pick_coding(
             "Remove", lambda span: self.app.act(self.app.workbench.remove_coding, span.coding_id)
         )
 
-    def action_memo(self) -> None:
+    async def action_memo(self) -> None:
         def ask(span: views.Span) -> None:
-            def save(memo: str | None) -> None:
+            async def save(memo: str | None) -> None:
                 if memo is not None:
-                    self.app.act(self.app.workbench.set_memo, span.coding_id, memo)
+                    await self.app.act(self.app.workbench.set_memo, span.coding_id, memo)
 
             self.app.push_screen(
                 PromptScreen(f"Memo on {span.code}", span.memo, "what you thought when coding"),
                 save,
             )
 
-        self._pick_coding("Memo on", ask)
+        await self._pick_coding("Memo on", ask)
 
-    def action_mark_example(self) -> None:
-        self._pick_coding(
+    async def action_mark_example(self) -> None:
+        await self._pick_coding(
             "Quote in the appendix",
             lambda span: self.app.act(self.app.workbench.mark_example, span.coding_id),
         )
@@ -200,9 +210,9 @@ class SourceScreen(WorkbenchScreen):
     def action_anonymise(self) -> None:
         from qualcode.tui.screens.anonymise import AnonymiseScreen
 
-        def done(applied: bool | None) -> None:
+        async def done(applied: bool | None) -> None:
             if applied:  # the text changed: show it anew
-                self._load()
+                await self._load()
 
         self.app.push_screen(AnonymiseScreen(self.source_id), done)
 
