@@ -6,7 +6,16 @@ from typing import Annotated, Any
 
 import typer
 
-from qualcode.cli.app import DEFAULT_DB, DbOption, FormatOption, OutputOption, app, emit, open_db
+from qualcode.cli.app import (
+    DEFAULT_DB,
+    DbOption,
+    Format,
+    FormatOption,
+    OutputOption,
+    app,
+    emit,
+    open_db,
+)
 from qualcode.cli.report_cmd import all_codings, filtered
 
 

@@ -6,8 +6,11 @@ the code picker, `enter` shows it selected in its source.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
@@ -17,6 +20,11 @@ from qualcode import search
 from qualcode.errors import QualcodeError
 from qualcode.tui import bindings
 from qualcode.tui.widgets.code_picker import CodePicker
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from qualcode.tui.app import QualcodeApp
 
 CONTEXT = 30
 
@@ -37,7 +45,10 @@ def hit_label(hit: search.Hit, text: str) -> Text:
 class SearchScreen(ModalScreen[search.Hit | None]):
     """Returns the hit to show (enter), or None when closed."""
 
-    BINDINGS = bindings.SEARCH
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings.SEARCH]
+
+    if TYPE_CHECKING:
+        app = getters.app(QualcodeApp)  # self.app is the workbench app
 
     def __init__(self, source_id: int, title: str) -> None:
         super().__init__()
@@ -60,21 +71,22 @@ class SearchScreen(ModalScreen[search.Hit | None]):
         where = "every source" if self.everywhere else self.source_title
         return f"Search {where}"
 
-    def on_input_submitted(self, _event: Input.Submitted) -> None:
-        self.run_search()
+    async def on_input_submitted(self, _event: Input.Submitted) -> None:
+        await self.run_search()
         hits = self.query_one("#hits", OptionList)
         if hits.option_count:
             hits.focus()
 
-    def run_search(self) -> None:
+    async def run_search(self) -> None:
         pattern = self.query_one("#pattern", Input).value
         if not pattern.strip():
             return
         scope = None if self.everywhere else [self.source_id]
 
         try:
-            self.hits, texts = self.app.workbench.read(
-                lambda session: search.find_with_texts(session, pattern, source_ids=scope)
+            self.hits, texts = await self.app.in_thread(
+                self.app.workbench.read,
+                lambda session: search.find_with_texts(session, pattern, source_ids=scope),
             )
         except QualcodeError as exc:
             self.notify(str(exc), severity="error", timeout=6)
@@ -95,10 +107,10 @@ class SearchScreen(ModalScreen[search.Hit | None]):
             return None
         return self.hits[options.highlighted]
 
-    def action_toggle_scope(self) -> None:
+    async def action_toggle_scope(self) -> None:
         self.everywhere = not self.everywhere
         self.query_one("#search-scope", Label).update(self._scope())
-        self.run_search()
+        await self.run_search()
 
     def action_cursor(self, step: int) -> None:
         options = self.query_one("#hits", OptionList)
@@ -118,19 +130,20 @@ class SearchScreen(ModalScreen[search.Hit | None]):
     def on_option_list_option_selected(self, _event: OptionList.OptionSelected) -> None:
         self.action_go()
 
-    def action_code_hit(self) -> None:
+    async def action_code_hit(self) -> None:
         hit = self._highlighted()
         if hit is None:
             self.notify("search first, then choose a hit", severity="warning")
             return
         workbench = self.app.workbench
-        picker = CodePicker(
-            f"Code {hit.address} with…", workbench.codebook().active(), workbench.recent_codes()
+        book, recent = await self.app.in_thread(
+            lambda: (workbench.codebook(), workbench.recent_codes())
         )
+        picker = CodePicker(f"Code {hit.address} with…", book.active(), recent)
 
-        def chosen(codes: list[int | str] | None) -> None:
+        async def chosen(codes: list[int | str] | None) -> None:
             if codes:
-                self.app.act(workbench.apply_codes, hit.source_id, hit.start, hit.end, codes)
+                await self.app.act(workbench.apply_codes, hit.source_id, hit.start, hit.end, codes)
 
         self.app.push_screen(picker, chosen)
 
