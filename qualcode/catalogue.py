@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qualcode import events, lookup
+from qualcode import events, lookup, names
 from qualcode.errors import InputError
 from qualcode.models import SOURCE_KINDS, Coding, Excerpt, Participant, Segment, Source
 
@@ -97,7 +97,7 @@ def edit(
         if not title:
             raise InputError("--title: a title cannot be empty")
         others = session.scalars(select(Source.title).where(Source.id != source.id))
-        twin = next((t for t in others if lookup.fold(t) == lookup.fold(title)), None)
+        twin = next((t for t in others if names.same(t, title)), None)
         if twin is not None:
             raise InputError(f"--title: a source titled {twin!r} exists already")
         source.title = title

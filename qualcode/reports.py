@@ -39,7 +39,6 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from qualcode import lookup, report_shapes
 from qualcode.errors import InputError, NotFoundError
-from qualcode.lookup import fold
 from qualcode.models import (
     SOURCE_KINDS,
     Code,
@@ -53,6 +52,7 @@ from qualcode.models import (
     Source,
     Theme,
 )
+from qualcode.names import fold
 from qualcode.report_shapes import NO_PARTICIPANT, NO_THEME, TOTAL, Results, short_names
 from qualcode.table import Table
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from qualcode.lookup import fold
 from qualcode.models import SEGMENT_KINDS, Segment, Setting
+from qualcode.names import fold
 
 INTERVIEWER_SETTING = "speakers.interviewer"
 DEFAULT_INTERVIEWER = ("Interviewer", "Interviewer 1", "I", "Q", "Интервьюер", "Сұхбат алушы")

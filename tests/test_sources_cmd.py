@@ -133,3 +133,12 @@ def test_a_bad_edit_changes_nothing(cli, project, cases, args, problem):
     with project.session(write=False) as session:
         source = session.get(Source, 2)
         assert (source.title, source.kind, source.participant_id) == ("интервью", "interview", None)
+
+
+def test_the_in_paragraph_address_shown_is_one_code_takes(cli, project, cases):
+    shown = cli("sources show интервью --sentences --format json")
+    row = json.loads(shown.stdout)[2]
+    assert row["in paragraph"] == "p2.s1"
+    result = cli("code", f"интервью:{row['in paragraph']}", "Бизнес", "--coder", "Ann")
+    assert result.exit_code == 0, result.stderr
+    assert f"[{row['start']}-{row['end']}]" in result.stdout

@@ -97,3 +97,10 @@ def test_the_workbench_shows_the_speaker_of_the_turn_at_the_cursor(db_url, cli, 
 
     shown = asyncio.run(run())
     assert "turn t2 · Респондент" in shown
+
+
+def test_a_turn_address_codes_the_words_of_the_turn(cli, project, turns):
+    result = cli("code", "notes:t2", "Work", "--coder", "Ann")
+    assert result.exit_code == 0, result.stderr
+    start, end = NOTES.index("For work."), NOTES.index("quick.") + len("quick.")
+    assert f"[{start}-{end}]" in result.stdout

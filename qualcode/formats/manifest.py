@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from qualcode import events, participants, sources
 from qualcode.errors import InputError, QualcodeError
 from qualcode.formats import files
-from qualcode.lookup import fold
 from qualcode.models import SOURCE_KINDS, Participant, Source
+from qualcode.names import fold
 
 if TYPE_CHECKING:
     from qualcode import segments

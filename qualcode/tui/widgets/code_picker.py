@@ -16,7 +16,7 @@ from textual.binding import BindingType
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from qualcode.lookup import fold
+from qualcode.names import fold
 from qualcode.tui import bindings, fuzzy
 from qualcode.tui.colours import swatch
 from qualcode.tui.screens.choice import ChoiceScreen
