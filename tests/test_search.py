@@ -94,13 +94,13 @@ def test_an_address_a_search_gives_is_one_code_takes(cli, project, cases):
 
 
 def test_code_codes_every_hit_in_one_undoable_step(cli, project, cases):
-    result = cli("search", "виз", "--unit", "sentence", "--code", "виза", "--coder", "Dana")
+    result = cli("search", "виз", "--unit", "sentence", "--code", "Виза", "--coder", "Dana")
     assert result.exit_code == 0, result.stderr
-    assert "coded 3 hits with 'виза': 3 new codings" in result.stdout
+    assert "coded 3 hits with 'Виза': 3 new codings" in result.stdout
     assert codings(project) == [
-        ("интервью", 0, 11, "виза", "Dana"),
-        ("интервью", 28, 49, "виза", "Dana"),
-        ("сұхбат", 0, 16, "виза", "Dana"),
+        ("интервью", 0, 11, "Виза", "Dana"),
+        ("интервью", 28, 49, "Виза", "Dana"),
+        ("сұхбат", 0, 16, "Виза", "Dana"),
     ]
     with project.session() as session:
         assert session.scalar(select(func.count()).select_from(Event).where(
@@ -108,7 +108,7 @@ def test_code_codes_every_hit_in_one_undoable_step(cli, project, cases):
         events.undo(session)
     with project.session(write=False) as session:
         assert session.scalar(select(func.count()).select_from(Coding)) == 0
-    again = cli("search", "виз", "--unit", "sentence", "--code", "виза", "--coder", "Dana")
+    again = cli("search", "виз", "--unit", "sentence", "--code", "ВИЗА", "--coder", "Dana")
     assert "3 new codings" in again.stdout
 
 

@@ -21,7 +21,7 @@ NOTES = {
 @pytest.fixture
 def cases(cli, project, tmp_path: Path) -> None:
     people = tmp_path / "people.csv"
-    people.write_text("pseudonym\nCase 1\nжағдай ә\n", encoding="utf-8")
+    people.write_text("pseudonym\nCase 1\nЖағдай Ә\n", encoding="utf-8")
     assert cli("participants", "import", people).exit_code == 0
     for name, text in NOTES.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
@@ -108,7 +108,7 @@ def test_edit_changes_title_participant_kind_language_and_undo_restores(cli, pro
 
 def test_edit_to_a_kazakh_participant_and_back_to_none(cli, project, cases):
     with project.session(write=False) as session:
-        pid = session.scalar(select(Participant.id).where(Participant.pseudonym == "жағдай ә"))
+        pid = session.scalar(select(Participant.id).where(Participant.pseudonym == "Жағдай Ә"))
     assert cli("sources", "edit", "сұхбат", "--participant", "жағдай ә").exit_code == 0
     with project.session(write=False) as session:
         assert session.get(Source, 3).participant_id == pid
