@@ -1,7 +1,7 @@
 """How long `qualcode --help` takes as a whole process, and that it loads no heavy library.
 
-Prints the median of several runs (target: at most 0.2 s on the 2-core machine, issue 20) and the heavy
-modules, if any, that `--help` imported.
+Prints the median of several runs (target: at most 0.2 s on the 2-core machine, issue 20) and
+the heavy modules, if any, that `--help` imported.
 """
 
 from __future__ import annotations

@@ -12,17 +12,19 @@ __version__ = "0.1.0"
 __all__ = ["Project", "__version__", "open_project"]
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from qualcode.db import Project
 
 
-def open_project(path_or_url, *, migrate: bool = True, create: bool = True) -> Project:
+def open_project(path_or_url: str | Path, *, migrate: bool = True, create: bool = True) -> Project:
     """Open a SQLite file (created if absent) or a PostgreSQL URL, running pending migrations."""
     from qualcode.db import open_project as _open
 
     return _open(path_or_url, migrate=migrate, create=create)
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> type[Project]:
     if name == "Project":
         from qualcode.db import Project
 

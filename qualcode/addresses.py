@@ -97,7 +97,10 @@ def parse(ref: str) -> Address:
     return Address(source=source, kind=KINDS[match["kind"].lower()], index=int(match["index"]))
 
 
-def _nth(session: Session, source_id: int, kind: str, index: int, within: Span | None = None):
+def _nth(
+    session: Session, source_id: int, kind: str, index: int, within: Span | None = None
+) -> Span | int:
+    """The (start, end) of the index-th unit of that kind, or how many there are."""
     query = select(Segment.start, Segment.end).where(
         Segment.source_id == source_id, Segment.kind == kind
     )
@@ -107,8 +110,7 @@ def _nth(session: Session, source_id: int, kind: str, index: int, within: Span |
         row = session.execute(query.order_by(Segment.start).offset(index - 1).limit(1)).first()
         if row is not None:
             return (row.start, row.end)
-    count = session.scalar(select(func.count()).select_from(query.subquery()))
-    return count
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
 def _plural(kind: str, n: int) -> str:
@@ -125,9 +127,11 @@ def resolve(session: Session, ref: str | Address) -> Target:
         if excerpt is None:
             raise InputError(f"no excerpt #{address.excerpt}")
         return Target(excerpt.source_id, excerpt.start, excerpt.end)
+    assert address.source is not None  # every form but #EXCERPT names its source
     source = lookup.get_source(session, address.source)
-    if address.start is not None:
+    if address.start is not None and address.end is not None:
         return Target(source.id, address.start, address.end)
+    assert address.kind is not None and address.index is not None  # a unit: pN, sN, tN
     within = None
     if address.paragraph is not None:
         found = _nth(session, source.id, "paragraph", address.paragraph)

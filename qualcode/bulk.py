@@ -321,7 +321,7 @@ def apply_rows(
     # Built and inserted BATCH rows at a time (one transaction still): memory stays bounded by
     # the batch, the keys seen and the undo log, not by a dict per row of the file.
     seen: set[tuple[int, int, int]] = set()
-    logged: list[tuple[Any, ...]] = []
+    logged: list[list[Any]] = []
     for batch in _chunks(rows, BATCH):
         new_rows: list[dict[str, Any]] = []
         batch_spans: list[tuple[int, int, int]] = []
@@ -344,7 +344,7 @@ def apply_rows(
             batch_spans.append(span)
         inserted = set(insert_codings(session, new_rows))
         logged += [
-            (p["guid"], *span, p["code_id"], p["coder_id"], p["memo"])
+            [p["guid"], *span, p["code_id"], p["coder_id"], p["memo"]]
             for p, span in zip(new_rows, batch_spans, strict=True)
             if p["guid"] in inserted
         ]

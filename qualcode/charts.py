@@ -145,7 +145,7 @@ def codes_bar_figure(df: pd.DataFrame, title: str = "Codings per code") -> Figur
     ax.invert_yaxis()
     ax.set_xlabel("codings", fontsize=font)
     ax.set_title(title, fontsize=font + 1)
-    return fig
+    return cast("Figure", fig)
 
 
 def heatmap(df: pd.DataFrame, path: Path, title: str = "Codes by participant") -> Path:

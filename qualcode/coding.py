@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from qualcode import addresses, events, lookup
-from qualcode.addresses import Target
+from qualcode.addresses import Target as Target  # coding.Target: a place to code
 from qualcode.db import race_safe
 from qualcode.errors import InputError
 from qualcode.models import Code, Coder, Coding, Excerpt, Source

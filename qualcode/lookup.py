@@ -17,20 +17,23 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from qualcode.errors import InputError, NotFoundError
-from qualcode.models import NAMED, Code, Coder, Participant, Setting, Source, Theme
-from qualcode.names import collision_message, did_you_mean, fold
+from qualcode.models import NAMED, Base, Code, Coder, Participant, Setting, Source, Theme
+from qualcode.names import collision_message, did_you_mean
+from qualcode.names import fold as fold  # lookup.fold: how every name compares
 
 LAST_CODER = "coder.last"
-M = TypeVar("M")
+M = TypeVar("M", bound=Base)
 
 
 def name_is(model: Any, name: str) -> ColumnElement[bool]:
     """The one SQL test of "this row has that name", on every backend: folded keys compared."""
-    return model.name_key == fold(name)
+    key: InstrumentedAttribute[str] = model.name_key
+    return key == fold(name)
 
 
 def name_in(model: Any, names: Iterable[str]) -> ColumnElement[bool]:
-    return model.name_key.in_({fold(n) for n in names})
+    key: InstrumentedAttribute[str] = model.name_key
+    return key.in_({fold(n) for n in names})
 
 
 def find_named(session: Session, model: type[M], name: str) -> M | None:

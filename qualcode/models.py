@@ -418,7 +418,7 @@ NAMED: dict[type[Base], str] = {
 
 
 def _keep_name_keys(model: type[Base], column: str) -> None:
-    def on_set(target: Base, value: str | None, _old: object, _initiator: object) -> None:
+    def on_set(target: Any, value: str | None, _old: object, _initiator: object) -> None:
         target.name_key = fold(value) if value is not None else None
 
     event.listen(getattr(model, column), "set", on_set)

@@ -16,7 +16,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+from sqlalchemy.sql.elements import ClauseElement
 
 from qualcode.report_shapes import Results, shape
 from qualcode.table import Table
@@ -48,7 +50,9 @@ def compile_plans() -> dict[str, Any]:
         "reports": {
             report: {
                 name: str(
-                    statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+                    cast(ClauseElement, statement).compile(
+                        dialect=dialect, compile_kwargs={"literal_binds": True}
+                    )
                 )
                 for name, statement in reports.statements(report).items()
             }
@@ -58,7 +62,8 @@ def compile_plans() -> dict[str, Any]:
 
 
 def load_plans() -> dict[str, Any]:
-    return json.loads(PLANS.read_text(encoding="utf-8"))
+    plans: dict[str, Any] = json.loads(PLANS.read_text(encoding="utf-8"))
+    return plans
 
 
 def light_results(db: str, report: str) -> Results | None:

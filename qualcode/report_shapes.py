@@ -8,11 +8,14 @@ One shaping for both, so they cannot differ. ``results`` maps a statement's name
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 from qualcode.names import fold
-from qualcode.table import Table
+from qualcode.table import Kind, Table
+
+INTEGER: Kind = "i"
+FLOAT: Kind = "f"
 
 Rows = list[tuple[Any, ...]]
 Results = dict[str, Rows]
@@ -35,7 +38,7 @@ def short_names(pseudonyms: Sequence[str]) -> str:
 
 def codes(results: Results, filtered: bool = False) -> Table:
     """Per code: themes, codings, participants (short names), status; in codebook order."""
-    pseudonyms = dict(results["people"])
+    pseudonyms: dict[int, str] = dict(results["people"])
     totals: dict[int, int] = defaultdict(int)
     who: dict[int, list[str]] = defaultdict(list)
     for participant_id, code_id, n in results["counts"]:
@@ -120,7 +123,7 @@ def sources(results: Results) -> Table:
 def matrix(results: Results, filtered: bool = False, presence: bool = False) -> Table:
     """Code x participant: codings (or 1/0 with ``presence``); a filter keeps only the codes and
     participants it leaves with codings."""
-    pseudonyms = dict(results["people"])
+    pseudonyms: dict[int, str] = dict(results["people"])
     cells: dict[tuple[int, str], int] = defaultdict(int)
     coded: set[int] = set()
     seen: set[str] = set()
@@ -139,7 +142,8 @@ def matrix(results: Results, filtered: bool = False, presence: bool = False) -> 
             continue
         values = [cells.get((code_id, p), 0) for p in columns]
         rows.append((name, *(int(v > 0) if presence else v for v in values)))
-    return Table(("code", *columns), ("O", *("i",) * len(columns)), rows)
+    kinds: tuple[Kind, ...] = ("O", *(INTEGER for _ in columns))
+    return Table(("code", *columns), kinds, rows)
 
 
 def cooccurrence(results: Results) -> Table:
@@ -156,7 +160,8 @@ def cooccurrence(results: Results) -> Table:
         for a, name in listing
     ]
     names = tuple(name for _, name in listing)
-    return Table(("code", *names), ("O", *("f",) * len(names)), rows)
+    kinds: tuple[Kind, ...] = ("O", *(FLOAT for _ in names))
+    return Table(("code", *names), kinds, rows)
 
 
 def shape(
@@ -178,9 +183,10 @@ def shape(
         return themes(results, wanted=chosen_themes)
     if name == "participants":
         return participants(results, wanted=chosen_participants, only_coded=only_coded)
+    shape = cast(Callable[..., Table], SHAPES[name])
     if name in ("codes", "matrix"):
-        return SHAPES[name](results, filtered=filtered, **options)
-    return SHAPES[name](results, **options)
+        return shape(results, filtered=filtered, **options)
+    return shape(results, **options)
 
 
 SHAPES = {

@@ -22,6 +22,7 @@ from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
     Executable,
+    Exists,
     Integer,
     Select,
     and_,
@@ -292,7 +293,7 @@ class Filters:
             query = query.where(Coding.code_id.in_(self.theme_codes))
         return self.apply_to_turns(query)
 
-    def apply_to_turns(self, query: Select) -> Select:
+    def apply_to_turns(self, query: Query) -> Query:
         """Narrow a query that joins Excerpt to the excerpts starting in the chosen speakers'
         turns (--speaker), or outside the interviewer's (--no-interviewer)."""
         if not (self.speakers or self.no_interviewer):
@@ -319,7 +320,7 @@ class Filters:
         return query
 
 
-def _in_turns(speakers: tuple[str, ...]):
+def _in_turns(speakers: tuple[str, ...]) -> Exists:
     """EXISTS a turn of one of these speakers holding the excerpt's start."""
     from sqlalchemy import exists
 
@@ -468,7 +469,7 @@ def codes_statements(filters: Filters) -> dict[str, Executable]:
     }
 
 
-def by_participant_and_code(query: Select) -> Select:
+def by_participant_and_code(query: Query) -> Query:
     """(participant id, code id, codings) of a codings query. Grouped by participant first,
     SQLite walks the codings in excerpt order (reading each excerpt and source once, in order)
     instead of in code order (a random read of an excerpt per coding): 3x faster at 500,000
@@ -478,7 +479,7 @@ def by_participant_and_code(query: Select) -> Select:
     )
 
 
-def people() -> Select:
+def people() -> Query:
     """Participants (id, pseudonym) in the order of Appendix A."""
     return select(Participant.id, Participant.pseudonym).order_by(
         Participant.position, Participant.id
@@ -699,7 +700,7 @@ def _code_listing(session: Session) -> pd.DataFrame:
     return _read(session, active_codes(), ["id", "code"])
 
 
-def active_codes() -> Select:
+def active_codes() -> Query:
     """Active codes (id, name) in codebook order."""
     return (
         select(Code.id, Code.name).where(Code.status == "active").order_by(Code.position, Code.id)

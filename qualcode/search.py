@@ -133,7 +133,8 @@ def _by_speaker(session: Session, hits: list[Hit], filters: Filters) -> list[Hit
         spans = turns.get(hit.source_id, [])
         index = bisect.bisect_right([s[0] for s in spans], hit.match_start) - 1
         if index >= 0 and hit.match_start < spans[index][1]:
-            return spans[index][2]
+            speaker: str | None = spans[index][2]
+            return speaker
         return None
 
     kept = []

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from qualcode.models import SEGMENT_KINDS, Segment, Setting
@@ -88,7 +89,7 @@ def store(session: Session, source_id: int, turns: list[Turn]) -> int:
         }
         for t in turns
     ]
-    session.execute(insert(Segment.__table__), rows)
+    session.execute(insert(cast(Table, Segment.__table__)), rows)
     return len(rows)
 
 

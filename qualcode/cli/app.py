@@ -58,7 +58,7 @@ class QualcodeGroup(TyperGroup):
     """The error contract: our errors, and every database, file-system and driver error a user
     can act on (qualcode.errors.describe), become one line on stderr and a non-zero exit."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]  # typer's own click
         from qualcode.errors import QualcodeError, describe  # light: no third-party imports
 
         try:

@@ -13,7 +13,7 @@ import functools
 import inspect
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, cast
 
 import typer
 
@@ -263,7 +263,8 @@ def report_themes(
     else:
         from qualcode import reports
 
-        df = reports.themes(open_db(db), counts, all_codings(filters), by=by)
+        observed_or_reported = cast(Literal["observed", "reported"], counts)
+        df = reports.themes(open_db(db), observed_or_reported, all_codings(filters), by=by)
     _emit_with_chart(
         df, chart, "themes_bar", f"Codes per theme ({counts} counts)", fmt, output, "Themes"
     )
@@ -273,7 +274,7 @@ def report_themes(
 @filtered
 def report_codes(
     db: DbOption = DEFAULT_DB,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = Format.table,
     output: OutputOption = None,
     chart: ChartOption = None,
     top: TopOption = None,

@@ -49,7 +49,7 @@ class QualcodeApp(App[None]):
     ) -> None:
         super().__init__()
         self._owns_project = not isinstance(db, Project)
-        self.project = open_project(db, create=False) if self._owns_project else db
+        self.project: Project = db if isinstance(db, Project) else open_project(db, create=False)
         self.start_source: int | None = None
         try:
             if source is not None:  # checked before the coder is remembered: a typo writes nothing

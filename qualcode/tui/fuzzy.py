@@ -77,7 +77,7 @@ def ranking(query: str, names: dict[int, str], recent: Sequence[int] = ()) -> Ra
     recent_rank = {code_id: i for i, code_id in enumerate(recent) if code_id in names}
     if not query:
         rest = sorted((c for c in names if c not in recent_rank), key=lambda c: names[c].lower())
-        return Ranking(sorted(recent_rank, key=recent_rank.get) + rest, [])
+        return Ranking(sorted(recent_rank, key=lambda c: recent_rank[c]) + rest, [])
     scores = {
         code_id: score
         for _name, score, code_id in process.extract(

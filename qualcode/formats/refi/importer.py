@@ -208,7 +208,7 @@ class _Store:
         self.selection_notes: list[tuple[str, int]] = []
         self.coding_notes: list[tuple[str, list[str]]] = []
         self.unresolved: list[tuple[dict[str, Any], str]] = []
-        self.batch: list[tuple[RSource, int, bool]] = []
+        self.batch: list[tuple[RSource, int | None, bool]] = []
         self.batch_size = 0
         self.batch_text = 0
         self.new_rows: list[tuple[RSource, dict[str, Any], Any]] = []
@@ -684,11 +684,13 @@ class _Store:
 
     def flush(self) -> None:
         """Write the sources waiting in the batch, then their excerpts and codings."""
-        batch, self.batch, self.batch_size, self.batch_text = self.batch, [], 0, 0
-        if not batch:
+        waiting, self.batch, self.batch_size, self.batch_text = self.batch, [], 0, 0
+        if not waiting:
             return
         ids = self.new_source_rows()
-        batch = [(src, ids[src.guid] if sid is None else sid, new) for src, sid, new in batch]
+        batch: list[tuple[RSource, int, bool]] = [
+            (src, ids[src.guid] if sid is None else sid, new) for src, sid, new in waiting
+        ]
         for src, sid, _ in batch:
             self.source_notes.extend((n, sid) for n in src.notes)
         old = [sid for _, sid, new in batch if not new]
