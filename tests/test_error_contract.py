@@ -144,7 +144,7 @@ def test_a_locked_project_in_the_workbench_is_a_notification_not_a_crash(
             holder = hold_lock(db_url)
             try:
                 app.notify = lambda message, **_: seen.append(message)  # type: ignore[method-assign]
-                assert app.act(app.workbench.create_code, "Көші-қон") is None
+                assert await app.act(app.workbench.create_code, "Көші-қон") is None
             finally:
                 holder.rollback()
                 holder.close()
