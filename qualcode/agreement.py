@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, and_, distinct, func, select
+from sqlalchemy import Row, Select, and_, distinct, func, select
 from sqlalchemy.orm import Session
 
 from qualcode import lookup
@@ -119,6 +119,89 @@ def _rated(coder_ids: Iterable[int], code_ids: Iterable[int] | None) -> Select[i
     return query.where(Coding.code_id.in_(code_ids)) if code_ids else query
 
 
+def _chosen_codes(session: Session, codes: Sequence[str]) -> list[int]:
+    """The ids of the codes named with --codes, each of them active."""
+    code_ids = []
+    for name in codes:
+        code = lookup.get_code(session, name)
+        if code.status != "active":
+            raise InputError(
+                f"code {code.name!r} is {code.status}: agreement compares active codes"
+            )
+        code_ids.append(code.id)
+    return code_ids
+
+
+def _units_and_facts(
+    session: Session, ids: list[int], code_ids: list[int], unit: str
+) -> tuple[Sequence[Row[int, int]], Sequence[Row[int, int, int]]]:
+    """The units compared ((id, source id): excerpts anyone coded, or the sentences/paragraphs of
+    sources every coder coded in) and the facts (coder, code, unit) that a coder applied a code
+    to a unit."""
+    if unit == "excerpt":
+        any_coding = _rated(ids, ()).subquery()
+        units = session.execute(
+            select(Excerpt.id, Excerpt.source_id)
+            .where(Excerpt.id.in_(select(any_coding.c.excerpt_id)))
+            .order_by(Excerpt.id)
+        ).all()
+        return units, session.execute(_rated(ids, code_ids).distinct()).all()
+    shared = (
+        select(Excerpt.source_id)
+        .join(Coding, Coding.excerpt_id == Excerpt.id)
+        .join(Code, Code.id == Coding.code_id)
+        .where(Code.status == "active", Coding.coder_id.in_(ids))
+        .group_by(Excerpt.source_id)
+        .having(func.count(distinct(Coding.coder_id)) == len(ids))
+    )
+    units = session.execute(
+        select(Segment.id, Segment.source_id)
+        .where(Segment.kind == unit, Segment.source_id.in_(shared))
+        .order_by(Segment.id)
+    ).all()
+    rated = _rated(ids, code_ids).subquery()
+    facts = session.execute(
+        select(rated.c.coder_id, rated.c.code_id, Segment.id)
+        .join(Excerpt, Excerpt.id == rated.c.excerpt_id)
+        .join(
+            Segment,
+            and_(
+                Segment.source_id == Excerpt.source_id,
+                Segment.kind == unit,
+                Segment.start < Excerpt.end,
+                Excerpt.start < Segment.end,
+            ),
+        )
+        .where(Segment.source_id.in_(shared))
+        .distinct()
+    ).all()
+    return units, facts
+
+
+def _decisions(
+    ids: list[int],
+    units: Sequence[Row[int, int]],
+    worked: set[tuple[int, int]],
+    code_ids: list[int],
+    facts: Sequence[Row[int, int, int]],
+) -> np.ndarray:
+    """code x coder x unit: 1 coded, 0 not coded, NaN where the coder did not code that source."""
+    import numpy as np
+
+    unit_index = {u[0]: i for i, u in enumerate(units)}
+    coder_index = {c: i for i, c in enumerate(ids)}
+    base = np.full((len(ids), len(units)), np.nan)
+    for i, coder_id in enumerate(ids):
+        seen = [j for j, u in enumerate(units) if (u[1], coder_id) in worked]
+        base[i, seen] = 0.0
+    code_index = {c: k for k, c in enumerate(code_ids)}
+    cube = np.repeat(base[np.newaxis, :, :], len(code_ids), axis=0)
+    for coder_id, code_id, unit_id in facts:
+        if unit_id in unit_index and code_id in code_index:
+            cube[code_index[code_id], coder_index[coder_id], unit_index[unit_id]] = 1.0
+    return cube
+
+
 def agreement(
     project: Project,
     coders: Sequence[str] = (),
@@ -135,14 +218,7 @@ def agreement(
     with project.session(write=False) as session:
         coder_map = _coder_ids(session, coders)
         ids = list(coder_map)
-        code_ids = []
-        for name in codes:
-            code = lookup.get_code(session, name)
-            if code.status != "active":
-                raise InputError(
-                    f"code {code.name!r} is {code.status}: agreement compares active codes"
-                )
-            code_ids.append(code.id)
+        code_ids = _chosen_codes(session, codes)
         worked_on = (
             select(Excerpt.source_id, Coding.coder_id)
             .join(Coding, Coding.excerpt_id == Excerpt.id)
@@ -150,45 +226,8 @@ def agreement(
             .where(Code.status == "active", Coding.coder_id.in_(ids))
             .distinct()
         )
-        worked = {tuple(row) for row in session.execute(worked_on)}
-        if unit == "excerpt":
-            any_coding = _rated(ids, ()).subquery()
-            units = session.execute(
-                select(Excerpt.id, Excerpt.source_id)
-                .where(Excerpt.id.in_(select(any_coding.c.excerpt_id)))
-                .order_by(Excerpt.id)
-            ).all()
-            facts = session.execute(_rated(ids, code_ids).distinct()).all()
-        else:
-            shared = (
-                select(Excerpt.source_id)
-                .join(Coding, Coding.excerpt_id == Excerpt.id)
-                .join(Code, Code.id == Coding.code_id)
-                .where(Code.status == "active", Coding.coder_id.in_(ids))
-                .group_by(Excerpt.source_id)
-                .having(func.count(distinct(Coding.coder_id)) == len(ids))
-            )
-            units = session.execute(
-                select(Segment.id, Segment.source_id)
-                .where(Segment.kind == unit, Segment.source_id.in_(shared))
-                .order_by(Segment.id)
-            ).all()
-            rated = _rated(ids, code_ids).subquery()
-            facts = session.execute(
-                select(rated.c.coder_id, rated.c.code_id, Segment.id)
-                .join(Excerpt, Excerpt.id == rated.c.excerpt_id)
-                .join(
-                    Segment,
-                    and_(
-                        Segment.source_id == Excerpt.source_id,
-                        Segment.kind == unit,
-                        Segment.start < Excerpt.end,
-                        Excerpt.start < Segment.end,
-                    ),
-                )
-                .where(Segment.source_id.in_(shared))
-                .distinct()
-            ).all()
+        worked = {(source_id, coder_id) for source_id, coder_id in session.execute(worked_on)}
+        units, facts = _units_and_facts(session, ids, code_ids, unit)
         listing = (
             select(Code.id, Code.name)
             .where(Code.id.in_(code_ids or sorted({f[1] for f in facts})))
@@ -198,18 +237,7 @@ def agreement(
     if not units:
         where = "excerpts coded" if unit == "excerpt" else f"{unit}s in sources all of them coded"
         raise InputError(f"no units to compare: the coders have no {where}")
-    unit_index = {u.id: i for i, u in enumerate(units)}
-    coder_index = {c: i for i, c in enumerate(ids)}
-    # A coder has a value (0 or 1) only for units in sources they coded in.
-    base = np.full((len(ids), len(units)), np.nan)
-    for i, coder_id in enumerate(ids):
-        seen = [j for j, u in enumerate(units) if (u.source_id, coder_id) in worked]
-        base[i, seen] = 0.0
-    code_index = {c: k for k, c in enumerate(names)}
-    cube = np.repeat(base[np.newaxis, :, :], len(names), axis=0)
-    for coder_id, code_id, unit_id in facts:
-        if unit_id in unit_index and code_id in code_index:
-            cube[code_index[code_id], coder_index[coder_id], unit_index[unit_id]] = 1.0
+    cube = _decisions(ids, units, worked, list(names), facts)
 
     def row(label: str, values: np.ndarray) -> dict[str, object]:
         rated = (~np.isnan(values)).sum(axis=0) >= 2
@@ -222,7 +250,7 @@ def agreement(
             "alpha": round(krippendorff_alpha(values), 4),
         }
 
-    rows = [row(name, cube[code_index[cid]]) for cid, name in names.items()]
+    rows = [row(name, cube[k]) for k, name in enumerate(names.values())]
     if names:
         pooled = np.concatenate(list(cube), axis=1)  # every (unit, code) is one decision
         rows.append(row(OVERALL, pooled))

@@ -234,8 +234,8 @@ def apply_codebook(session: Session, book: Codebook, label: str) -> ImportSummar
     return summary
 
 
-def read_codebook(session: Session) -> Codebook:
-    """The project's codebook as plain data, in the canonical order."""
+def _read_themes(session: Session, book: Codebook) -> tuple[dict[int, Theme], dict[int, int]]:
+    """Add the themes in tree order (parents first) to ``book``; (themes by id, tree order)."""
     theme_rows = session.scalars(select(Theme).order_by(Theme.position, Theme.id)).all()
     headings = dict(
         session.execute(
@@ -245,7 +245,6 @@ def read_codebook(session: Session) -> Codebook:
         ).all()
     )
     by_id = {t.id: t for t in theme_rows}
-    book = Codebook()
     order: dict[int, int] = {}
 
     def walk(parent_id: int | None) -> None:
@@ -263,6 +262,13 @@ def read_codebook(session: Session) -> Codebook:
                 walk(t.id)
 
     walk(None)
+    return by_id, order
+
+
+def read_codebook(session: Session) -> Codebook:
+    """The project's codebook as plain data, in the canonical order."""
+    book = Codebook()
+    by_id, order = _read_themes(session, book)
     links: dict[int, list[int]] = {}
     for code_id, theme_id in session.execute(select(CodeTheme.code_id, CodeTheme.theme_id)).all():
         links.setdefault(code_id, []).append(theme_id)
