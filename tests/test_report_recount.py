@@ -33,7 +33,7 @@ from qualcode.models import (
 from qualcode.sources import SourceOptions, add_source
 
 SEEDS = range(6)
-PEOPLE = ["Expert A", "Expert B", "сарапшы ә", "эксперт в"]
+PEOPLE = ["Expert A", "Expert B", "Сарапшы Ә", "Эксперт В"]
 PROFESSIONS = ["lawyer", "юрист", "заңгер"]
 WORDS = [
     "migrants",

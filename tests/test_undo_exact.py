@@ -70,13 +70,13 @@ def build(session: Session) -> None:
     ann = lookup.coder(session, "Ann")
     lookup.coder(session, "Dana")
     policy = codebook.create_theme(session, "Policy")
-    codebook.create_theme(session, "миграция", parent=policy)
-    for name in ("Return", "возвращение", "саясат"):
+    codebook.create_theme(session, "Миграция", parent=policy)
+    for name in ("Return", "Возвращение", "Саясат"):
         codebook.assign_code(session, codebook.create_code(session, name), policy)
     coding.code_range(session, "expert-a:0-15", "Return", "Ann")
-    coding.code_range(session, "expert-a:0-15", "возвращение", "Ann")
-    coding.code_range(session, "expert-a:16-40", "возвращение", "Dana")
-    coding.code_range(session, "expert-a:42-60", "саясат", ann.name)
+    coding.code_range(session, "expert-a:0-15", "Возвращение", "Ann")
+    coding.code_range(session, "expert-a:16-40", "Возвращение", "Dana")
+    coding.code_range(session, "expert-a:42-60", "Саясат", ann.name)
 
 
 def code(session: Session, name: str) -> Code:
@@ -100,7 +100,7 @@ def a_coding(session: Session, code_name: str) -> Coding:
 def write_bulk_csv(session: Session) -> None:
     rows = [
         bulk.Row(2, "expert-a", 16, 40, "Return", "Ann", "двое"),
-        bulk.Row(3, "expert-a", 61, 80, "жаңа код", "Dana", None),
+        bulk.Row(3, "expert-a", 61, 80, "Жаңа код", "Dana", None),
     ]
     bulk.apply_rows(session, rows, label="codings.csv", coder_name="Ann")
 
@@ -109,12 +109,12 @@ def import_codebook(session: Session) -> None:
     book = Codebook(
         themes=[
             ThemeEntry("Policy", description="laws and their change"),
-            ThemeEntry("қайту", parent="Policy", heading="Return migration (printed)"),
+            ThemeEntry("Қайту", parent="Policy", heading="Return migration (printed)"),
         ],
         codes=[
             CodeEntry(
                 "Return",
-                themes=["қайту"],
+                themes=["Қайту"],
                 count=7,
                 participant="Expert B",
                 quote="we came back",
@@ -122,8 +122,8 @@ def import_codebook(session: Session) -> None:
                 provenance="Appendix B, row 3",
                 colour="#112233",
             ),
-            CodeEntry("саясат", status="excluded", reason="too broad"),
-            CodeEntry("новый", themes=["Policy"], count=2, participant="Expert A", quote="…"),
+            CodeEntry("Саясат", status="excluded", reason="too broad"),
+            CodeEntry("Новый", themes=["Policy"], count=2, participant="Expert A", quote="…"),
         ],
     )
     apply_codebook(session, book, "book.yaml")
@@ -137,21 +137,21 @@ ACTIONS: dict[str, Callable[[Session], object]] = {
         s, "expert-a:16-40", "Return", "Ann"
     ),
     "coding.remove": lambda s: coding.remove_coding(s, a_coding(s, "Return")),
-    "coding.memo": lambda s: coding.set_memo(s, a_coding(s, "саясат"), "сказал дважды"),
-    "code.create": lambda s: codebook.create_code(s, "жаңа", definition="new", colour="#abcdef"),
+    "coding.memo": lambda s: coding.set_memo(s, a_coding(s, "Саясат"), "сказал дважды"),
+    "code.create": lambda s: codebook.create_code(s, "Жаңа", definition="new", colour="#abcdef"),
     "code.update": lambda s: codebook.update_code(
-        s, code(s, "Return"), name="Return home", colour="#ff0000", parent_id=code(s, "саясат").id
+        s, code(s, "Return"), name="Return home", colour="#ff0000", parent_id=code(s, "Саясат").id
     ),
     "code.status exclude": lambda s: codebook.exclude_code(s, code(s, "Return"), "off topic"),
     "code.merge with a double": lambda s: codebook.merge_codes(
-        s, code(s, "Return"), code(s, "возвращение")
+        s, code(s, "Return"), code(s, "Возвращение")
     ),
     "code.example": lambda s: codebook.set_example(
         s, code(s, "Return"), a_coding(s, "Return").excerpt
     ),
-    "theme.create": lambda s: codebook.create_theme(s, "экономика", parent=theme(s, "Policy")),
-    "theme.nest": lambda s: codebook.nest_theme(s, theme(s, "миграция"), None),
-    "theme.assign": lambda s: codebook.assign_code(s, code(s, "Return"), theme(s, "миграция")),
+    "theme.create": lambda s: codebook.create_theme(s, "Экономика", parent=theme(s, "Policy")),
+    "theme.nest": lambda s: codebook.nest_theme(s, theme(s, "Миграция"), None),
+    "theme.assign": lambda s: codebook.assign_code(s, code(s, "Return"), theme(s, "Миграция")),
     "theme.unassign": lambda s: codebook.unassign_code(s, code(s, "Return"), theme(s, "Policy")),
     "theme.update": lambda s: codebook.update_theme(
         s, theme(s, "Policy"), name="Саясат және заң", description="laws"
