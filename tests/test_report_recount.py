@@ -307,6 +307,20 @@ def expect_cooccurrence(d: Data, f: reports.Filters) -> dict[tuple[str, str], in
     return dict(pairs)
 
 
+def expect_funnel(d: Data, f: reports.Filters) -> dict[str, int]:
+    """The funnel's figures: codings (all statuses, filtered), codes made, unique, used, coded."""
+    chosen = selected(d, f, active_only=False)
+    status = {c.id: c.status for c in d.codes}
+    coded = {c.code_id for c in chosen}
+    return {
+        "code applications (codings)": len(chosen),
+        "codes created": len(d.codes),
+        "unique codes (not merged)": sum(s != "merged" for s in status.values()),
+        "codes used (active)": sum(s == "active" for s in status.values()),
+        "codes with codings": len(coded),
+    }
+
+
 def filter_cases(d: Data, rng: random.Random) -> list[reports.Filters]:
     with_codings = {d.excerpts[c.excerpt_id].source_id for c in d.codings}
     people = [d.pseudonym(s) for s in with_codings if d.pseudonym(s)]
@@ -348,6 +362,11 @@ def test_reports_match_a_naive_recount(project, seed):
         for row in matrix.to_dict("records"):
             cells = {k: v for k, v in row.items() if k != "code" and v}
             assert cells == expected[row["code"]], label
+
+        funnel = reports.funnel(project, f)
+        figures = dict(zip(funnel["stage"], funnel["project"], strict=True))
+        for stage, expected_figure in expect_funnel(d, f).items():
+            assert figures[stage] == expected_figure, (label, stage)
 
         co = reports.cooccurrence(project, f)
         got_pairs = {
