@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from qualcode import lookup
 from qualcode.errors import InputError, NotFoundError
 from qualcode.models import Code, Coder, Coding, Excerpt, Segment
+from qualcode.names import sort_key
 
 if TYPE_CHECKING:
     import numpy as np
@@ -89,18 +90,15 @@ def _coder_ids(session: Session, names: Sequence[str]) -> dict[int, str]:
                 raise NotFoundError(f"no coder named {name!r}")
             found[row.id] = row.name
     else:
-        query = (
-            select(Coder.id, Coder.name)
-            .where(
-                Coder.id.in_(
-                    select(Coding.coder_id)
-                    .join(Code, Code.id == Coding.code_id)
-                    .where(Code.status == "active")
-                )
+        query = select(Coder.id, Coder.name).where(
+            Coder.id.in_(
+                select(Coding.coder_id)
+                .join(Code, Code.id == Coding.code_id)
+                .where(Code.status == "active")
             )
-            .order_by(Coder.name)
         )
-        found = {row.id: row.name for row in session.execute(query)}
+        rows = sorted(session.execute(query), key=lambda row: sort_key(row.name))
+        found = {row.id: row.name for row in rows}
     if len(found) < 2:
         raise InputError(
             f"agreement needs two or more coders with codings; found {len(found)}"

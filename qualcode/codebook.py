@@ -16,6 +16,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from qualcode import events, lookup
 from qualcode.errors import InputError
 from qualcode.models import Code, Coder, CodeTheme, Coding, Excerpt, Theme
+from qualcode.names import sort_key
 
 CODE_FIELDS = (
     "name",
@@ -353,8 +354,8 @@ def set_example(
                 .join(Coding, Coding.code_id == Code.id)
                 .where(Coding.excerpt_id == excerpt.id)
                 .distinct()
-                .order_by(Code.name)
             ).all()
+            names = sorted(names, key=sort_key)
             its = f" (it is coded with {', '.join(map(repr, names))})" if names else " (not coded)"
             raise InputError(f"#{excerpt.id}: not coded with {code.name!r}{its}")
     old = {"example_excerpt_id": code.example_excerpt_id}

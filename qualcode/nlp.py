@@ -1,10 +1,9 @@
-"""The spaCy side of qualcode: paragraphs and sentences, and person names for anonymisation.
+"""Paragraphs and sentences of a text, and person names (spaCy) for anonymisation.
 
-spaCy loads lazily and only once per (language, model). Without ``--model`` a blank pipeline with
-the rule-based sentencizer is used, so nothing is ever downloaded; languages spaCy has no blank
-class for (Kazakh) get the multi-language one. A named pipeline (an installed package or a folder)
-is loaded with ``spacy.load`` and used for sentences (its parser or senter) and person names (NER).
-Every offset returned here indexes the text given, which is the stored source text.
+Without ``--model`` sentences come from ``qualcode.sentence_rules`` (English, Russian and Kazakh
+rules at once, no spaCy, nothing downloaded). A named pipeline (an installed package or a folder)
+is loaded lazily, once, with ``spacy.load`` and used for sentences (its parser or senter) and
+person names (NER). Every offset returned here indexes the text given, the stored source text.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from qualcode.errors import InputError
 
@@ -25,11 +24,6 @@ Progress = Callable[[int], None]
 # Components a trained pipeline needs for sentence boundaries; the rest is switched off.
 SENTENCE_COMPONENTS = ("tok2vec", "transformer", "parser", "senter", "sentencizer")
 PERSON_LABELS = ("PERSON", "PER")
-# Street and title abbreviations common in the notes: their full stop must not end a sentence.
-ABBREVIATIONS = (
-    *("str.", "St.", "hwy.", "ave.", "Ave.", "blvd.", "Prof.", "Dr.", "Mr.", "Mrs.", "Ms."),
-    *("ул.", "пр.", "пер.", "мкр.", "д.", "г.", "обл.", "им.", "т.е.", "т.д.", "т.п.", "Др."),
-)
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 _BATCH_CHARS = 200_000
 # A paragraph longer than this (a whole book on one line) goes to spaCy in pieces cut after a
@@ -37,14 +31,11 @@ _BATCH_CHARS = 200_000
 # holds millions of tokens (a 30 MB line took over 1 GB); ordinary paragraphs are never cut.
 _PIECE_CHARS = 100_000
 _PIECE_CUT = re.compile(r"[.!?…]['\"»”’)]*\s+(?=[\"«“‘(]*[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])")
-# A blank pipeline that has been through a big text runs the next one at about half speed
-# (measured; its caches do not shrink). Building a fresh one costs ~0.3 s, so big texts get one.
-FRESH_PIPELINE_CHARS = 2_000_000
 
 
-def pipeline(language: str = "en", model: str | None = None) -> Language:
-    """A blank pipeline with a sentencizer for ``language``, or the trained ``model``."""
-    return _trained(model) if model else _blank(language)
+def pipeline(language: str, model: str) -> Language:
+    """The trained spaCy pipeline ``model`` (sentences by rule need none: ``sentence_rules``)."""
+    return _trained(model)
 
 
 @cache
@@ -62,44 +53,6 @@ def _trained(model: str) -> Language:
         nlp.add_pipe("sentencizer")
     nlp.max_length = 10**9  # we feed paragraphs, never a whole text at once
     return nlp
-
-
-@cache
-def _blank(language: str) -> Language:
-    import spacy
-
-    try:
-        nlp = spacy.blank(language)
-    except ImportError:
-        nlp = spacy.blank("xx")
-    _lean_tokenizer(nlp)
-    nlp.add_pipe("sentencizer")
-    nlp.max_length = 10**9
-    return nlp
-
-
-def _lean_tokenizer(nlp: Language) -> None:
-    """Tokenize only as finely as sentence boundaries need.
-
-    The blank pipeline's tokens serve only the sentencizer, which looks for sentence-final
-    punctuation. The language's own exceptions ("Dr.", "e.g.", "т.е.") and ours stay, so their
-    full stops end no sentence; punctuation is split off the ends of words and between a lower-
-    and an upper-case letter ("grew.Now"), but URLs, hyphens and other infixes are left whole.
-    That keeps the boundaries of the full rules at about 1.5 times their speed (see
-    benchmarks/bench_import.py).
-    """
-    from spacy.lang.char_classes import ALPHA_LOWER, ALPHA_UPPER
-    from spacy.pipeline.sentencizer import Sentencizer
-    from spacy.symbols import ORTH
-
-    closing = "".join(Sentencizer.default_punct_chars) + ",;:)]}\"'»”’…"
-    tokenizer: Any = nlp.tokenizer  # spaCy types it as a callable; it is a Tokenizer
-    tokenizer.url_match = None
-    tokenizer.prefix_search = re.compile(r"^[(\[{\"'«“‘„¿¡]").search
-    tokenizer.suffix_search = re.compile(f"[{re.escape(closing)}]$").search
-    tokenizer.infix_finditer = re.compile(rf"(?<=[{ALPHA_LOWER}])[.!?](?=[{ALPHA_UPPER}])").finditer
-    for abbreviation in ABBREVIATIONS:
-        tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
 
 
 @cache
@@ -158,10 +111,12 @@ def _pieces(text: str, spans: list[Span]) -> Iterator[Span]:
         yield start, end
 
 
-def _batches(text: str, spans: list[Span]) -> Iterator[list[Span]]:
+def _batches(text: str, spans: list[Span], cut: bool = True) -> Iterator[list[Span]]:
+    """Spans in groups of about _BATCH_CHARS characters; ``cut``: long paragraphs in pieces
+    (for spaCy's Docs; the sentence rules read any length without that memory)."""
     batch: list[Span] = []
     size = 0
-    for span in _pieces(text, spans):
+    for span in _pieces(text, spans) if cut else spans:
         batch.append(span)
         size += span[1] - span[0]
         if size >= _BATCH_CHARS:
@@ -177,17 +132,26 @@ def sentences(
     language: str = "en",
     model: str | None = None,
     progress: Progress | None = None,
+    abbreviations: tuple[str, ...] = (),
 ) -> list[Span]:
     """Sentence spans within the given paragraphs (a sentence never crosses a paragraph).
 
-    Paragraphs go through ``nlp.pipe`` with only the components that set sentence boundaries;
-    ``progress`` is called with the number of characters done after each batch.
+    Without ``model`` the rules of ``qualcode.sentence_rules`` decide (every language at once, no
+    spaCy); with one, its pipeline does, through ``nlp.pipe`` with only the components that set
+    sentence boundaries. ``progress`` is called with the characters done after each batch.
     """
-    if model is None and len(text) >= FRESH_PIPELINE_CHARS:
-        _blank.cache_clear()
+    if model is None:
+        from qualcode import sentence_rules
+
+        spans: list[Span] = []
+        for batch in _batches(text, paras, cut=False):
+            spans += sentence_rules.split(text, batch, abbreviations)
+            if progress is not None:
+                progress(batch[-1][1])
+        return spans
     nlp = pipeline(language, model)
     keep = [name for name in nlp.pipe_names if name in SENTENCE_COMPONENTS]
-    spans: list[Span] = []
+    spans = []
     with nlp.select_pipes(enable=keep):
         for batch in _batches(text, paras):
             docs = nlp.pipe((text[s:e] for s, e in batch), batch_size=256)

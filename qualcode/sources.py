@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualcode import events, lookup
+from qualcode import events, languages, lookup
 from qualcode.errors import InputError
 from qualcode.models import SOURCE_KINDS as SOURCE_KINDS
 from qualcode.models import Source
@@ -36,7 +36,7 @@ class SourceOptions:
 
     participant: str | None = None
     kind: str = "interview"
-    language: str = "en"
+    language: str | None = None  # None: detected paragraph by paragraph
     title: str | None = None
     encoding: str | None = None
     model: str | None = None
@@ -79,6 +79,7 @@ def add_source(
     imported_from: str | None = None,
     digest: str | None = None,
     label: str | None = None,
+    language: str | None = None,
 ) -> Source:
     """Store one source after checking what the database would otherwise refuse less clearly."""
     label = label or title
@@ -90,7 +91,7 @@ def add_source(
     source = Source(
         title=title,
         kind=options.kind,
-        language=options.language,
+        language=language or options.language or languages.DEFAULT,
         participant_id=participant.id if participant else None,
         imported_from=imported_from,
         checksum=digest,
@@ -141,12 +142,14 @@ def import_text(
         _check_new(session, title, digest, label)
         if options.participant:
             lookup.get_participant(session, options.participant)
+        own = segments.abbreviations(session)
     total = len(text)
     segmentation = segments.find(
         text,
         options.language,
         options.model,
         (lambda done: progress(done, total)) if progress else None,
+        abbreviations=own,
     )
 
     def work(session: Session) -> int:
@@ -158,6 +161,7 @@ def import_text(
             imported_from=imported_from,
             digest=digest,
             label=label,
+            language=segmentation.language,
         )
         stored = store_units(session, source.id, text, segmentation, options)
         if then is not None:

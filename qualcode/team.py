@@ -22,6 +22,7 @@ from qualcode import events, lookup
 from qualcode.db import race_safe
 from qualcode.errors import InputError, ProjectError
 from qualcode.models import Code, Coder, Coding, Excerpt, Setting, Source
+from qualcode.names import sort_key
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -142,11 +143,10 @@ def status(project: Project) -> tuple[str, pd.DataFrame]:
         .outerjoin(Excerpt, Excerpt.id == Coding.excerpt_id)
         .group_by(Coder.id, Coder.name)
         .having(func.count(Coding.id) > 0)  # not a coder made only by opening or switching mode
-        .order_by(Coder.name)
     )
     with project.session(write=False) as session:
         current = mode(session)
-        rows = session.execute(query).all()
+        rows = sorted(session.execute(query).all(), key=lambda row: sort_key(row.coder))
     columns = ["coder", "codings", "excerpts", "sources", "last_coding"]
     return current, pd.DataFrame(rows, columns=columns)
 

@@ -16,6 +16,7 @@ from qualcode import team
 from qualcode.colours import code_colour
 from qualcode.models import Code, Coder, CodeTheme, Coding, Excerpt, Participant, Segment, Source
 from qualcode.models import Theme as ThemeModel
+from qualcode.names import sort_key
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,17 @@ def sources(session: Session, coder_id: int | None = None) -> list[SourceRow]:
     """Every source with its participant, size and how much of it is coded (in blind mode, by
     ``coder_id`` alone)."""
     rows = session.execute(
-        select(Source.id, Source.title, Participant.pseudonym, Source.kind, Source.text)
-        .outerjoin(Participant, Participant.id == Source.participant_id)
-        .order_by(Participant.id.is_(None), Participant.position, Source.title)
+        select(
+            Source.id,
+            Source.title,
+            Participant.pseudonym,
+            Source.kind,
+            Source.text,
+            Participant.position,
+        ).outerjoin(Participant, Participant.id == Source.participant_id)
     ).all()
+    # Sorted here, not in SQL: one order on SQLite and PostgreSQL whatever the server's locale.
+    rows = sorted(rows, key=lambda r: (r.pseudonym is None, r.position or 0, sort_key(r.title)))
     spans = session.execute(
         select(Excerpt.source_id, Excerpt.start, Excerpt.end, func.count(Coding.id))
         .join(Coding, Coding.excerpt_id == Excerpt.id)
@@ -77,7 +85,7 @@ def sources(session: Session, coder_id: int | None = None) -> list[SourceRow]:
             coded_chars=covered(ranges[sid]),
             codings=counts[sid],
         )
-        for sid, title, who, kind, text in rows
+        for sid, title, who, kind, text, _position in rows
     ]
 
 
@@ -296,8 +304,7 @@ def source_ids(session: Session) -> list[int]:
 
 def filter_choices(session: Session) -> tuple[list[str], list[str]]:
     """The participants (in their printed order) and coders a report can be narrowed to."""
-    people = session.scalars(
-        select(Participant.pseudonym).order_by(Participant.position, Participant.pseudonym)
-    ).all()
-    coders = session.scalars(select(Coder.name).order_by(Coder.name)).all()
-    return list(people), list(coders)
+    rows = session.execute(select(Participant.pseudonym, Participant.position)).all()
+    people = [name for name, _ in sorted(rows, key=lambda r: (r[1], sort_key(r[0])))]
+    coders = sorted(session.scalars(select(Coder.name)), key=sort_key)
+    return people, coders

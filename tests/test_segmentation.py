@@ -1,4 +1,4 @@
-"""Paragraphs and sentences with spaCy: blank pipelines for English, Russian and Kazakh, a trained
+"""Paragraphs and sentences: the sentence rules for English, Russian and Kazakh, a trained spaCy
 pipeline when named, offsets that always index the stored text, and `qualcode code SOURCE:sN`."""
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def test_without_blank_lines_each_line_is_a_paragraph():
         ),
     ],
 )
-def test_blank_pipelines_split_sentences(language: str, text: str, expected: list[str]):
+def test_sentence_rules_split_each_language(language: str, text: str, expected: list[str]):
     found = segments.find(text, language)
     assert _texts(text, found.sentences) == expected
     assert _texts(text, found.paragraphs) == [text]

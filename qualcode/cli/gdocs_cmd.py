@@ -24,7 +24,10 @@ def import_doc(
     ] = None,
     title: Annotated[str | None, typer.Option(help="Title (default: the file name).")] = None,
     kind: Annotated[str, typer.Option(help="interview or document.")] = "interview",
-    language: Annotated[str, typer.Option(help="Language code, e.g. en, ru, kk.")] = "en",
+    language: Annotated[
+        str | None,
+        typer.Option(help="Force one language, e.g. en, ru, kk (default: each paragraph's own)."),
+    ] = None,
     model: Annotated[
         str | None, typer.Option(help="An installed trained spaCy pipeline for sentences.")
     ] = None,

@@ -100,7 +100,10 @@ def import_files(
         str | None, typer.Option(help="The interviewee these notes belong to.")
     ] = None,
     kind: Annotated[str, typer.Option(help="interview or document.")] = "interview",
-    language: Annotated[str, typer.Option(help="Language code, e.g. en, ru, kk.")] = "en",
+    language: Annotated[
+        str | None,
+        typer.Option(help="Force one language, e.g. en, ru, kk (default: each paragraph's own)."),
+    ] = None,
     title: Annotated[str | None, typer.Option(help="Title (default: the file name).")] = None,
     encoding: Annotated[
         str | None,
@@ -108,7 +111,14 @@ def import_files(
     ] = None,
     model: Annotated[
         str | None,
-        typer.Option(help="An installed trained spaCy pipeline for sentences (default: blank)."),
+        typer.Option(help="An installed trained spaCy pipeline for sentences (default: rules)."),
+    ] = None,
+    abbreviations: Annotated[
+        Path | None,
+        typer.Option(
+            help="A file of the project's own abbreviations (one per line), kept for later "
+            "imports: their full stops end no sentence."
+        ),
     ] = None,
     speakers: Annotated[
         str | None,
@@ -122,7 +132,7 @@ def import_files(
 ) -> None:
     """Import files as sources; each file all or nothing, failures named at the end. With
     --from, every file of a manifest in one transaction."""
-    from qualcode import nlp, sources
+    from qualcode import nlp, segments, sources
     from qualcode.errors import InputError, QualcodeError
     from qualcode.formats.files import import_file
 
@@ -131,8 +141,12 @@ def import_files(
     if title and (from_manifest is not None or len(files or []) > 1):
         raise InputError("--title names one file; import the files one by one")
     if model:
-        nlp.pipeline(language, model)  # a missing model fails once, before any file
+        nlp.pipeline(language or "xx", model)  # a missing model fails once, before any file
+    words = segments.read_abbreviations(abbreviations) if abbreviations else []
     project = open_db(db)
+    if words:
+        added = project.transaction(lambda session: segments.add_abbreviations(session, words))
+        typer.echo(f"{abbreviations}: {added} new of {len(words)} abbreviations kept")
     interviewer = tuple(s.strip() for s in (speakers or "").split(",") if s.strip())
     options = sources.SourceOptions(
         participant, kind, language, title, encoding, model, interviewer

@@ -173,6 +173,7 @@ def prepare(
     manifest: Path,
     entries: list[Entry],
     progress: Callable[[Entry, int, int], None] | None = None,
+    abbreviations: tuple[str, ...] = (),
 ) -> list[Prepared]:
     """Read and segment every file (the slow part) before the write transaction opens; a file
     that cannot be read names its manifest row."""
@@ -191,6 +192,7 @@ def prepare(
             entry.options.language,
             entry.options.model,
             _per_file(progress, entry, total) if progress else None,
+            abbreviations=abbreviations,
         )
         ready.append(Prepared(entry, text, sources.checksum(data), segmentation))
     return ready
@@ -219,6 +221,7 @@ def store(session: Session, manifest: Path, ready: list[Prepared]) -> list[tuple
             imported_from=str(entry.path.resolve()),
             digest=item.digest,
             label=label,
+            language=item.segmentation.language,
         )
         source.participant_id = person.id if person else None
         stored = sources.store_units(
@@ -246,8 +249,11 @@ def import_manifest(
 ) -> list[tuple[Entry, int]]:
     """Import every file a manifest names, all or nothing; (entry, new source id) per file."""
     entries = read_manifest(manifest, defaults)
+    from qualcode import segments
+
     with project.session(write=False) as session:
         taken = {fold(t): t for t in session.scalars(select(Source.title))}
+        own = segments.abbreviations(session)
     for entry in entries:
         title = entry.options.title or entry.path.stem
         if fold(title) in taken:
@@ -255,7 +261,7 @@ def import_manifest(
                 f"{_where(manifest, entry.line, 'title')}: a source titled "
                 f"{taken[fold(title)]!r} exists already"
             )
-    ready = prepare(manifest, entries, progress)
+    ready = prepare(manifest, entries, progress, own)
     try:
         return project.transaction(lambda session: store(session, manifest, ready))
     except InputError as exc:

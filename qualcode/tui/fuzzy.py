@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
 
+from qualcode.names import fold, sort_key
+
 CUTOFF = 60  # WRatio a suggestion needs
 
 
@@ -52,9 +54,14 @@ def _starts_any_order(typed: list[str], words: list[str]) -> bool:
     return True
 
 
+def _plain(text: str) -> str:
+    """A name as matching sees it: folded (qualcode.names), punctuation dropped."""
+    return utils.default_process(fold(text))
+
+
 def tier(query: str, name: str) -> int | None:
     """How well a name matches what was typed: 0 (the same) to 4 (words inside it), or None."""
-    typed, plain = utils.default_process(query), utils.default_process(name)
+    typed, plain = _plain(query), _plain(name)
     if not typed:
         return None
     if typed == plain:
@@ -76,12 +83,12 @@ def ranking(query: str, names: dict[int, str], recent: Sequence[int] = ()) -> Ra
     query = query.strip()
     recent_rank = {code_id: i for i, code_id in enumerate(recent) if code_id in names}
     if not query:
-        rest = sorted((c for c in names if c not in recent_rank), key=lambda c: names[c].lower())
+        rest = sorted((c for c in names if c not in recent_rank), key=lambda c: sort_key(names[c]))
         return Ranking(sorted(recent_rank, key=lambda c: recent_rank[c]) + rest, [])
     scores = {
         code_id: score
         for _name, score, code_id in process.extract(
-            query, names, scorer=fuzz.WRatio, processor=utils.default_process, limit=None
+            query, names, scorer=fuzz.WRatio, processor=_plain, limit=None
         )
     }
     matched, similar = [], []
@@ -89,9 +96,9 @@ def ranking(query: str, names: dict[int, str], recent: Sequence[int] = ()) -> Ra
         level = tier(query, name)
         order = (recent_rank.get(code_id, len(recent_rank)), -scores.get(code_id, 0), len(name))
         if level is not None:
-            matched.append(((level, *order, name.lower()), code_id))
+            matched.append(((level, *order, sort_key(name)), code_id))
         elif scores.get(code_id, 0) >= CUTOFF:
-            similar.append(((-scores[code_id], name.lower()), code_id))
+            similar.append(((-scores[code_id], sort_key(name)), code_id))
     return Ranking([c for _k, c in sorted(matched)], [c for _k, c in sorted(similar)])
 
 

@@ -1,43 +1,27 @@
 """Sentences and paragraphs of a source: the units a coder moves through and selects.
 
-Segment rows (made by spaCy when a source is imported) are used when a source has them; otherwise
-paragraphs come from ``nlp.paragraphs`` and sentences from a quick punctuation rule (a sentence
-ends at ``.``, ``!``, ``?`` or ``…`` with any closing quotes), because loading spaCy would take
-longer than opening the source should. Units never include the surrounding whitespace, so a
-selected unit is exactly the words a coder would quote.
+Segment rows (made when a source is imported) are used when a source has them; otherwise
+paragraphs come from ``nlp.paragraphs`` and sentences from ``sentence_rules``, the same rules an
+import uses. Units never include the surrounding whitespace, so a selected unit is exactly the
+words a coder would quote.
 """
 
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from qualcode import sentence_rules
+from qualcode.addresses import unit_of
 from qualcode.nlp import paragraphs as split_paragraphs
-
-_SENTENCE = re.compile(r"[^.!?…]+(?:[.!?…]+[\"'”’»)\]]*|$)")
 
 Span = tuple[int, int]
 
 
-def _trimmed(text: str, start: int, end: int) -> Span | None:
-    """The span without leading and trailing whitespace; None if nothing is left."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return (start, end) if start < end else None
-
-
 def split_sentences(text: str, paragraphs: Iterable[Span]) -> list[Span]:
     """Sentences inside each paragraph, so that no sentence crosses a paragraph break."""
-    spans: list[Span] = []
-    for p_start, p_end in paragraphs:
-        for match in _SENTENCE.finditer(text, p_start, p_end):
-            if (span := _trimmed(text, match.start(), match.end())) is not None:
-                spans.append(span)
-    return spans
+    return sentence_rules.split(text, paragraphs)
 
 
 @dataclass
@@ -72,6 +56,10 @@ class Units:
     def paragraph_at(self, offset: int) -> Span | None:
         index = self._at(self.paragraphs, offset)
         return None if index is None else self.paragraphs[index]
+
+    def address(self, start: int, end: int) -> str:
+        """What to type after ``SOURCE:`` for this range (``p15.s5``, ``p2`` or ``120-245``)."""
+        return unit_of(self.paragraphs, self.sentences, start, end)
 
     def next_sentence(self, offset: int, step: int = 1) -> Span | None:
         return self._step(self.sentences, offset, step)

@@ -643,7 +643,7 @@ class _Store:
             self.warn(f"source {title!r} exists with other text; imported as {renamed!r}")
             title = renamed
         kind = src_value(self.doc, src, "kind")
-        language = (src_value(self.doc, src, "language") or "en")[:20]
+        language = (src_value(self.doc, src, "language") or "")[:20] or None  # None: detect
         segmentation = segments.find(src.text, language)
         participant = self.case_of(self.doc, src.guid)
         updated = src.modified or src.created or self.now
@@ -651,7 +651,7 @@ class _Store:
             "guid": src.guid,
             "title": title[:500],
             "kind": kind if kind in SOURCE_KINDS else "interview",
-            "language": language,
+            "language": language or segmentation.language,
             "participant_id": participant,
             "imported_from": self.label,
             "checksum": digest if digest not in self._digests else None,

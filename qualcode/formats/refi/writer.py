@@ -37,6 +37,7 @@ from qualcode.models import (
     Source,
     Theme,
 )
+from qualcode.names import sort_key
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -72,15 +73,15 @@ class _Snapshot:
         for code in self.codes:
             self.children[code.parent_id].append(code)
         for kids in self.children.values():
-            kids.sort(key=lambda c: (c.position, c.name.lower()))
+            kids.sort(key=lambda c: (c.position, sort_key(c.name)))
         self.themes: Sequence[Theme] = s.execute(select(Theme)).scalars().all()
         self.theme_children: dict[int | None, list[Theme]] = defaultdict(list)
         for theme in self.themes:
             self.theme_children[theme.parent_id].append(theme)
         for sub_themes in self.theme_children.values():
-            sub_themes.sort(key=lambda t: (t.position, t.name.lower()))
+            sub_themes.sort(key=lambda t: (t.position, sort_key(t.name)))
         self.members: dict[int, list[int]] = defaultdict(list)
-        names = {c.id: c.name.lower() for c in self.codes}
+        names = {c.id: sort_key(c.name) for c in self.codes}
         for link in sorted(
             s.execute(select(CodeTheme)).scalars(), key=lambda k: (k.position, names[k.code_id])
         ):
@@ -103,11 +104,11 @@ class _Snapshot:
         if codebook_only:
             return
         self.memos = sorted(s.execute(select(Memo)).scalars(), key=lambda m: m.guid)
-        self.coders = sorted(s.execute(select(Coder)).scalars(), key=lambda c: c.name.lower())
+        self.coders = sorted(s.execute(select(Coder)).scalars(), key=lambda c: sort_key(c.name))
         self.coder_guid = {c.id: c.guid for c in self.coders}
         self.participants = sorted(
             s.execute(select(Participant)).scalars(),
-            key=lambda p: (p.position, p.pseudonym.lower()),
+            key=lambda p: (p.position, sort_key(p.pseudonym)),
         )
         self.attributes: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
         for a in s.execute(select(ParticipantAttribute)).scalars():
@@ -125,7 +126,7 @@ class _Snapshot:
                 Source.updated_at,
             )
         ).all()
-        self.sources = sorted(self.sources, key=lambda r: r.title.lower())
+        self.sources = sorted(self.sources, key=lambda r: sort_key(r.title))
         self.excerpts: dict[int, list[Any]] = defaultdict(list)
         for r in s.execute(
             select(

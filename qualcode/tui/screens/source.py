@@ -86,7 +86,9 @@ class SourceScreen(WorkbenchScreen):
             start, end = target
             words = len(text.text[start:end].split())
             kind = "Selection" if message.selection else "Sentence"
-            about = Text.assemble((kind, "bold"), f" {start}–{end} · {words} words")
+            where = text.units.address(start, end)  # p15.s5: what to type after SOURCE:
+            unit = f" {where} ·" if where.startswith("p") else ""
+            about = Text.assemble((kind, "bold"), f"{unit} {start}–{end} · {words} words")
         at = target[0] if target is not None else message.cursor
         turn = self.view.turn_at(at) if self.view else None
         if turn is not None:

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from qualcode.names import fold
 from qualcode.tui.colours import swatch
 from qualcode.views import Codebook, CodeRow, ThemeNode
 
@@ -28,8 +29,8 @@ class CodeTree(Tree[NodeData]):
         self.filter = ""
 
     def _matches(self, code: CodeRow) -> bool:
-        words = self.filter.lower().split()
-        haystack = f"{code.name} {code.definition}".lower()
+        words = fold(self.filter).split()
+        haystack = fold(f"{code.name} {code.definition}")
         return all(word in haystack for word in words)
 
     def _code_label(self, code: CodeRow) -> Text:
