@@ -52,7 +52,9 @@ class Segmentation:
         return found
 
     def by_kind(self) -> tuple[tuple[str, list[nlp.Span], list[str | None]], ...]:
-        paragraph_languages = self.languages or [None] * len(self.paragraphs)
+        paragraph_languages: list[str | None] = list(self.languages) or [None] * len(
+            self.paragraphs
+        )
         return (
             ("paragraph", self.paragraphs, paragraph_languages),
             ("sentence", self.sentences, self.sentence_languages()),
