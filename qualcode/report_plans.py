@@ -16,12 +16,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
-from typing import Any, cast
-
-from sqlalchemy.sql.elements import ClauseElement
+from typing import TYPE_CHECKING, Any, cast
 
 from qualcode.report_shapes import Results, shape
 from qualcode.table import Table
+
+if TYPE_CHECKING:  # the light report path must not load SQLAlchemy
+    from sqlalchemy.sql.elements import ClauseElement
 
 PLANS = Path(__file__).resolve().parent / "data" / "report_sql.json"
 LIGHT_REPORTS = (
@@ -50,7 +51,7 @@ def compile_plans() -> dict[str, Any]:
         "reports": {
             report: {
                 name: str(
-                    cast(ClauseElement, statement).compile(
+                    cast("ClauseElement", statement).compile(
                         dialect=dialect, compile_kwargs={"literal_binds": True}
                     )
                 )
