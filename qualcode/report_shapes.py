@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
-from qualcode.names import fold
+from qualcode.names import fold, sort_key
 from qualcode.table import Kind, Table
 
 INTEGER: Kind = "i"
@@ -116,8 +116,11 @@ def participants(results: Results, wanted: Sequence[str] = (), only_coded: bool 
 
 
 def sources(results: Results) -> Table:
+    """One row a source, by title in the Kazakh-aware order of ``names.sort_key`` (the same on
+    SQLite and PostgreSQL, whatever the server's collation)."""
     columns = ("source", "kind", "participant", "excerpts", "codings", "codes")
-    return Table(columns, ("O", "O", "O", "i", "i", "i"), results["counts"])
+    rows = sorted(results["counts"], key=lambda row: sort_key(row[0]))
+    return Table(columns, ("O", "O", "O", "i", "i", "i"), rows)
 
 
 def matrix(results: Results, filtered: bool = False, presence: bool = False) -> Table:

@@ -53,7 +53,7 @@ from qualcode.models import (
     Source,
     Theme,
 )
-from qualcode.names import fold
+from qualcode.names import fold, sort_key
 from qualcode.report_shapes import NO_PARTICIPANT, NO_THEME, TOTAL, Results, short_names
 from qualcode.table import Table
 
@@ -984,6 +984,9 @@ def quotes(
             )
             query = query.where(Coding.code_id.in_(in_theme), Code.status == "active")
         rows = session.execute(query).all()
+    # Sorted here rather than by SQL so that the order is the same on every backend and Kazakh
+    # letters stand next to their base letters (names.sort_key).
+    rows = sorted(rows, key=lambda r: (sort_key(r[0]), sort_key(r[1]), r[3]))
     df = pd.DataFrame(rows, columns=["code", "participant", "source", "excerpt", "quote"])
     df["excerpt"] = "#" + df["excerpt"].astype(str)
     df["quote"] = df["quote"].str.strip()

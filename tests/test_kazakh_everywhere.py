@@ -144,3 +144,20 @@ def _walk(node):
     for child in node.children:
         yield child
         yield from _walk(child)
+
+
+def test_sources_and_quotes_follow_the_kazakh_alphabet(cli, project, tmp_path: Path):
+    # By code point Б (U+0411) comes before Ә (U+04D8); in the Kazakh alphabet А Ә Б.
+    for title in ("Бота", "Әлия", "Айдана"):
+        notes = tmp_path / f"{title}.txt"
+        notes.write_text(f"{title}: көші-қон туралы әңгіме. Бәрі жақсы.", encoding="utf-8")
+        assert cli("import", notes).exit_code == 0
+        assert cli("code", f"{title}:s1", "Көші-қон", "--coder", "Әсел").exit_code == 0
+    result = cli("report", "sources", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    listed = [line.split(",")[0] for line in result.stdout.splitlines()[1:]]
+    assert listed == ["Айдана", "Әлия", "Бота"]
+    result = cli("report", "quotes", "--code", "Көші-қон", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    sources = [line.split(",")[2] for line in result.stdout.splitlines()[1:]]
+    assert sources == ["Айдана", "Әлия", "Бота"]
