@@ -180,6 +180,11 @@ def test_cli_export_and_import_report_what_was_added(cli, tmp_path, request, db_
     result = cli("refi", "export", str(out))
     assert result.exit_code == 0 and out.exists()
     other = second_url(request, db_url, tmp_path)
+    # Only init creates a project: an import into an empty database is refused, nothing written.
+    result = cli("refi", "import", str(out), "--db", other)
+    assert result.exit_code == 1
+    assert "qualcode init" in result.stderr
+    assert cli("init", "--db", other).exit_code == 0
     result = cli("refi", "import", str(out), "--db", other)
     assert result.exit_code == 0, result.stderr
     assert "added 2 coders, 6 codes, 3 themes" in result.stdout

@@ -84,7 +84,7 @@ def import_(
         raise InputError(
             f"{file}: --allow-outside is for a bare .qde; a .qdpx reads texts only from inside"
         )
-    project = open_db(db, create=True)
+    project = open_db(db)
     try:
         if kind == ".qdc":
             summary = exchange.import_codebook(project, file)
