@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import os
 import random
 import sqlite3
 import time
-import urllib.parse
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -25,6 +23,17 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, Operationa
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualcode.errors import ProjectError
+from qualcode.project_file import (  # noqa: F401  (re-exported: the light checks live there)
+    SQLITE_MAGIC,
+    busy_timeout_ms,
+    check_is_ours,
+    check_sqlite_file,
+    display_name,
+    inspect_sqlite,
+    set_pragmas,
+    sqlite_path,
+    sqlite_readonly,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -33,8 +42,6 @@ T = TypeVar("T")
 # The newest migration's revision. Kept here so that opening an up-to-date project (every command)
 # need not load Alembic and walk the scripts; tests/test_project_store.py checks it against them.
 SCHEMA_HEAD = "0002"
-SQLITE_MAGIC = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 30_000
 
 
 def migrations_dir() -> Path:
@@ -46,13 +53,6 @@ def migrations_dir() -> Path:
     if not (path / "env.py").exists():  # pragma: no cover - a broken install
         raise ProjectError(f"qualcode's migration scripts are missing from {path}")
     return path
-
-
-def display_name(path_or_url: str | Path) -> str:
-    """How messages name a project: the path as given, or the URL with its password masked."""
-    from qualcode.errors import mask_secrets
-
-    return mask_secrets(str(path_or_url))
 
 
 def to_url(path_or_url: str | Path) -> str:
@@ -72,37 +72,17 @@ def to_url(path_or_url: str | Path) -> str:
         if url.get_backend_name() not in ("sqlite", "postgresql"):
             raise ProjectError(f"{shown}: only SQLite files and PostgreSQL URLs are supported")
         return url.render_as_string(hide_password=False)
-    path = Path(raw).expanduser()
-    if not path.parent.exists():
-        raise ProjectError(f"{raw}: the folder {path.parent} does not exist")
-    if path.is_dir():
-        raise ProjectError(f"{raw}: is a folder, not a project file")
-    return f"sqlite:///{path.resolve()}"
+    return f"sqlite:///{sqlite_path(raw)}"
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     dbapi_connection.isolation_level = None  # SQLAlchemy's begin event issues BEGIN itself
-    cur = dbapi_connection.cursor()
-    cur.execute("PRAGMA foreign_keys = ON")
-    cur.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
-    cur.execute("PRAGMA journal_mode = WAL")
-    cur.execute("PRAGMA synchronous = NORMAL")
-    cur.close()
+    set_pragmas(dbapi_connection)
 
 
 def _sqlite_begin(conn: Connection) -> None:
     immediate = conn.get_execution_options().get("qualcode_write", False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def busy_timeout_ms() -> int:
-    """How long a command waits for a project another process holds: QUALCODE_BUSY_TIMEOUT
-    seconds, default 30. Past it the command stops with 'another process holds the project'."""
-    raw = os.environ.get("QUALCODE_BUSY_TIMEOUT", "").strip()
-    try:
-        return max(0, int(float(raw) * 1000)) if raw else BUSY_TIMEOUT_MS
-    except ValueError:
-        raise ProjectError(f"QUALCODE_BUSY_TIMEOUT={raw!r}: give a number of seconds") from None
 
 
 def make_engine(url: str) -> Engine:
@@ -246,42 +226,6 @@ def current_revision(project: Project) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def _check_sqlite_file(path: Path) -> None:
-    if not path.exists() or path.stat().st_size == 0:
-        return
-    with path.open("rb") as fh:
-        if fh.read(16) != SQLITE_MAGIC:
-            raise ProjectError(f"{path}: not a SQLite database, so not a qualcode project")
-
-
-def sqlite_readonly(path: Path) -> sqlite3.Connection:
-    """A read-only look at a SQLite file that leaves nothing beside it.
-
-    A WAL-mode file opened read-only makes ``-wal`` and ``-shm`` files and keeps them; a file
-    without a ``-wal`` has nothing outside the main file to read, so it is opened immutable (no
-    locks, no side files). One with a ``-wal`` is in use and is read normally, WAL included.
-    """
-    in_use = Path(f"{path}-wal").exists()
-    query = "mode=ro" if in_use else "mode=ro&immutable=1"
-    return sqlite3.connect(f"file:{urllib.parse.quote(str(path))}?{query}", uri=True)
-
-
-def _inspect_sqlite(path: Path) -> tuple[set[str], str | None]:
-    """Tables and revision of a SQLite file, read-only: a foreign file must not be touched."""
-    if not path.exists() or path.stat().st_size == 0:
-        return set(), None
-    conn = sqlite_readonly(path)
-    try:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        revision = None
-        if "alembic_version" in tables:
-            revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-            revision = revision[0] if revision else None
-        return tables, revision
-    finally:
-        conn.close()
-
-
 def _inspect_server(project: Project) -> tuple[set[str], str | None]:
     with project.engine.connect() as conn:
         tables = set(inspect(conn).get_table_names())
@@ -296,13 +240,7 @@ def _check_is_ours(
 ) -> None:
     """Refuse foreign databases, empty ones (unless creating), and (when about to migrate) ones
     from a newer qualcode."""
-    if tables and "alembic_version" not in tables:
-        raise ProjectError(f"{label}: holds tables but is not a qualcode project")
-    if not tables and not create:
-        raise ProjectError(
-            f"{label}: an empty database, not a qualcode project: "
-            "run 'qualcode init' to create one there (nothing was written)"
-        )
+    check_is_ours(tables, label, create)
     if not migrate or revision is None or revision == SCHEMA_HEAD:
         return
     if revision not in known_revisions():
@@ -345,11 +283,11 @@ def open_project(path_or_url: str | Path, *, migrate: bool = True, create: bool 
     label = display_name(path_or_url)
     if url.startswith("sqlite"):
         path = Path(make_url(url).database or "")
-        _check_sqlite_file(path)
+        check_sqlite_file(path)
         if not create and not path.exists():
             raise ProjectError(f"{label}: no such project (run 'qualcode init' first)")
         try:
-            tables, revision = _inspect_sqlite(path)
+            tables, revision = inspect_sqlite(path)
         except sqlite3.DatabaseError as exc:
             raise ProjectError(f"{label}: cannot read the SQLite file: {exc}") from None
         _check_is_ours(tables, revision, label, migrate, create)

@@ -22,6 +22,9 @@ PACKAGE = ROOT / "qualcode"
 # ``qualcode.errors`` (the one-line user errors every layer raises) sit at the bottom.
 LAYERS = {"storage": 0, "domain": 1, "formats": 2, "app": 3, "ui": 4, "entry": 5}
 STORAGE = {"qualcode", "qualcode.errors", "qualcode.db", "qualcode.models", "qualcode.migrate"}
+# The SQLite file's checks and pragmas without SQLAlchemy (qualcode.db builds on them), and the
+# schema compiled ahead that `init` replays.
+STORAGE |= {"qualcode.project_file", "qualcode.schema_script"}
 # Pure leaves (no import of ours) that any layer may use: making CSV cells inert is undone when a
 # participants CSV is read back (domain) and done when any table is written (formats); the one
 # rule for names (qualcode.names) is stored by the models and used by every lookup and sort.

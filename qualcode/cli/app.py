@@ -93,11 +93,18 @@ def sub_app(name: str, help: str) -> typer.Typer:
     return group
 
 
-def open_db(db: str, *, create: bool = False, migrate: bool = True) -> Project:
-    """Open the project named by --db; an absent or empty database is an error unless ``create``."""
-    from qualcode.db import display_name, open_project
+def name_project(db: str) -> None:
+    """Remember the project the command works on, for its error lines (password masked)."""
+    from qualcode.project_file import display_name
 
     _opened["project"] = display_name(db)
+
+
+def open_db(db: str, *, create: bool = False, migrate: bool = True) -> Project:
+    """Open the project named by --db; an absent or empty database is an error unless ``create``."""
+    from qualcode.db import open_project
+
+    name_project(db)
     return open_project(db, create=create, migrate=migrate)
 
 

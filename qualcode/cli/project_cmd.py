@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from qualcode.cli.app import DEFAULT_DB, DbOption, app, open_db, sub_app
+from qualcode.cli.app import DEFAULT_DB, DbOption, app, name_project, open_db, sub_app
 
 db_app = sub_app("db", "The project's database: schema revision and upgrades.")
 
@@ -12,11 +12,18 @@ db_app = sub_app("db", "The project's database: schema revision and upgrades.")
 @app.command()
 def init(db: DbOption = DEFAULT_DB) -> None:
     """Create a project (a SQLite file, or the schema on a PostgreSQL server)."""
-    from qualcode.db import current_revision, display_name
+    from qualcode.project_file import display_name
+    from qualcode.schema_script import create_sqlite
 
-    project = open_db(db, create=True)
-    typer.echo(f"project ready: {display_name(db)} (schema {current_revision(project)})")
-    project.close()
+    name_project(db)
+    revision = create_sqlite(db)  # a new SQLite file: the schema compiled ahead, no Alembic
+    if revision is None:
+        from qualcode.db import current_revision
+
+        project = open_db(db, create=True)
+        revision = current_revision(project)
+        project.close()
+    typer.echo(f"project ready: {display_name(db)} (schema {revision})")
 
 
 @db_app.command("upgrade")
