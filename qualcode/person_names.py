@@ -218,6 +218,16 @@ def _joined(text: str, a: _Token, b: _Token) -> bool:
     return bool(_WRAP.fullmatch(gap)) and b.capital and _name_shaped(b)
 
 
+def _cue_gap(cue: _Token, gap: str) -> bool:
+    """Whether a cue word stands right before a name: a full stop may part them only after a
+    title or an abbreviated role ("Prof. Andrey", "проф. Иванов"); after a role written out it
+    ends a sentence ("I am a programmer. Visas were slow")."""
+    if re.fullmatch(r"\s+", gap):
+        return True
+    abbreviated = cue.capital or cue.low in lists.TITLES or len(cue.low) <= 4
+    return abbreviated and bool(re.fullmatch(r"\.\s+", gap))
+
+
 def _mark_seeds(text: str, tokens: list[_Token], known: set[str]) -> None:
     for i, token in enumerate(tokens):
         if not token.capital or token.stop or token.initial:
@@ -234,7 +244,7 @@ def _mark_seeds(text: str, tokens: list[_Token], known: set[str]) -> None:
         if (
             prev
             and prev.low in lists.CUES_BEFORE
-            and re.fullmatch(r"\.?\s+", gap_before)
+            and _cue_gap(prev, gap_before)
             # a role word is written in lower case; capitalised mid-sentence it is part of a
             # name ("NGO Kandas Support"), unless it is a title ("Prof.", "Minister")
             and (not prev.capital or prev.sentence_start or prev.low in lists.TITLES)
@@ -388,12 +398,16 @@ def _find_in(
             tokens[k].seed = True
         runs = _runs(text, tokens)
     spans: list[tuple[int, int]] = []
+    run_starts = {tokens[first].start for first, _ in runs}
     for first, last in runs:
         end = tokens[last].end
         if tokens[last].initial:
             end += 1  # the full stop of "Delovarova L.F."
-        elif m := _REFERENCE_INITIAL.match(text, end):
-            end = m.end()  # "Laruelle, M."
+        elif (m := _REFERENCE_INITIAL.match(text, end)) and (
+            # "Laruelle, M.", but in "Baigabylov, G.N. Nyussupova" the initials are the next name's
+            end + len(m.group()) - len(m.group().lstrip(", \u00a0")) not in run_starts
+        ):
+            end = m.end()
         spans.append((tokens[first].start, end))
     return spans, seen
 
