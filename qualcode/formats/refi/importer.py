@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from qualcode import events, lookup
 from qualcode.errors import InputError
 from qualcode.formats.refi import schema as S
-from qualcode.formats.refi.reader import RDocument, RSource, RUser
+from qualcode.formats.refi.reader import RCode, RDocument, RSet, RSource, RUser
 from qualcode.models import (
     NAMED,
     SOURCE_KINDS,
@@ -166,6 +166,42 @@ def _free_name(name: str, taken: set[str], hint: str | None) -> str:
         if fold(candidate) not in taken:
             return candidate
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _code_row(code: RCode, name: str, now: dt.datetime) -> dict[str, Any]:
+    """A new code's row; what qualcode keeps in the file's extension (status, the thesis's
+    reported count and example) read back, links to other rows left for ``code_links``."""
+    extra = code.extra
+    count = extra.get("reported_count")
+    return {
+        "guid": code.guid,
+        "name": name,
+        "definition": code.description,
+        "colour": code.colour,
+        "parent_id": None,
+        "status": "excluded" if extra.get("status") == "excluded" else "active",
+        "status_reason": extra.get("reason"),
+        "reported_count": count if isinstance(count, int) and count >= 0 else None,
+        "example_quote": extra.get("example_quote"),
+        "reconstructed": bool(extra.get("reconstructed", False)),
+        "provenance": extra.get("provenance"),
+        "position": code.position,
+        "created_at": now,
+    }
+
+
+def _code_links(code: RCode, parent: str | None) -> dict[str, Any]:
+    """What a new code names by GUID or pseudonym (parent, merge target, example), resolved by
+    ``code_links`` once every row exists."""
+    return {
+        "parent": parent,
+        **{k: code.extra[k] for k in ("status", "reason") if k in code.extra},
+        **{
+            k: code.extra[k]
+            for k in ("merged_into", "example_participant", "example_excerpt")
+            if code.extra.get(k)
+        },
+    }
 
 
 class NothingImported(InputError):
@@ -334,25 +370,7 @@ class _Store:
                 self.warn(f"code {name!r} appears twice in the file; the second became {renamed!r}")
                 name = renamed
             taken.add(fold(name))
-            extra = code.extra
-            count = extra.get("reported_count")
-            new.append(
-                {
-                    "guid": code.guid,
-                    "name": name,
-                    "definition": code.description,
-                    "colour": code.colour,
-                    "parent_id": None,
-                    "status": "excluded" if extra.get("status") == "excluded" else "active",
-                    "status_reason": extra.get("reason"),
-                    "reported_count": count if isinstance(count, int) and count >= 0 else None,
-                    "example_quote": extra.get("example_quote"),
-                    "reconstructed": bool(extra.get("reconstructed", False)),
-                    "provenance": extra.get("provenance"),
-                    "position": code.position,
-                    "created_at": self.now,
-                }
-            )
+            new.append(_code_row(code, name, self.now))
             if code.parent:
                 parents[code.guid] = code.parent
         ids = _insert(self.s, Code, new)
@@ -360,15 +378,7 @@ class _Store:
         self.summary.added["codes"] += len(new)
         for code in todo:
             if code.guid in ids:
-                self.code_extra[ids[code.guid]] = {
-                    "parent": parents.get(code.guid),
-                    **{k: code.extra[k] for k in ("status", "reason") if k in code.extra},
-                    **{
-                        k: code.extra[k]
-                        for k in ("merged_into", "example_participant", "example_excerpt")
-                        if code.extra.get(k)
-                    },
-                }
+                self.code_extra[ids[code.guid]] = _code_links(code, parents.get(code.guid))
 
     def code_links(self) -> None:
         """Parents, merge targets and example references, once every row they name exists."""
@@ -422,6 +432,8 @@ class _Store:
     # --- themes ----------------------------------------------------------------------------
 
     def themes_(self, doc: RDocument) -> None:
+        """Sets of codes become themes (merged by GUID, then by name), nested as the file's
+        extension says, with their member codes linked."""
         rows = self.s.execute(select(Theme.id, Theme.guid, Theme.name)).all()
         by_guid = {r.guid: r.id for r in rows}
         by_name = {fold(r.name): r.id for r in rows}
@@ -431,15 +443,8 @@ class _Store:
         sibling: Counter[str | None] = Counter()
         kept = []
         for item in doc.sets:
-            if not item.codes and item.sources:
-                self.warn(
-                    f"set {item.name!r} groups sources, not codes (qualcode has no source "
-                    "groups); skipped"
-                )
-                self.summary.skipped["sets of sources"] += 1
+            if not self._groups_codes(item):
                 continue
-            if item.sources:
-                self.warn(f"set {item.name!r}: its {item.sources} member source(s) ignored")
             kept.append(item)
             if item.guid in by_guid:
                 self.themes[item.guid] = by_guid[item.guid]
@@ -479,10 +484,28 @@ class _Store:
         ]
         if nest:
             self.s.execute(update(Theme), nest)
+        self.theme_links(kept)
+
+    def _groups_codes(self, item: RSet) -> bool:
+        """Whether a set can be a theme: a set of sources only cannot (warned and counted)."""
+        if not item.codes and item.sources:
+            self.warn(
+                f"set {item.name!r} groups sources, not codes (qualcode has no source "
+                "groups); skipped"
+            )
+            self.summary.skipped["sets of sources"] += 1
+            return False
+        if item.sources:
+            self.warn(f"set {item.name!r}: its {item.sources} member source(s) ignored")
+        return True
+
+    def theme_links(self, sets: list[RSet]) -> None:
+        """Each set's member codes linked to its theme, in the set's order; links the project
+        has already and members not in the file are left out."""
         existing = {tuple(r) for r in self.s.execute(select(CodeTheme.code_id, CodeTheme.theme_id))}
         links = []
         unknown = 0
-        for item in kept:
+        for item in sets:
             theme_id = self.themes[item.guid]
             for position, code_guid in enumerate(item.codes):
                 code_id = self.codes.get(code_guid)
@@ -597,21 +620,12 @@ class _Store:
     def source_row(self, src: RSource) -> tuple[int | None, bool] | None:
         """The project's own copy's id and False, or (None, True) for a new source (segmented
         now, written with the batch); None when its selections cannot be stored."""
-        from qualcode import segments
         from qualcode.sources import checksum
 
-        assert self.doc is not None
         by_guid, by_title, by_digest = self._index()
         title = (src.name or "").strip() or f"source {src.guid[:8]}"
         lost = sum(len(sel.codings) for sel in src.selections)
-        if not src.text.strip():
-            self.warn(f"source {title!r} has no text; skipped with its {lost} coding(s)")
-            self.summary.skipped["sources"] += 1
-            self.summary.skipped["codings"] += lost
-            return None
-        if src.guid in self.sources:
-            self.warn(f"source {title!r}: its GUID appears twice in the file; imported once")
-            self.summary.skipped["codings"] += lost
+        if not self._storable(src, title, lost):
             return None
         digest = checksum(src.text.encode("utf-8"))
         match = by_guid.get(src.guid)
@@ -642,6 +656,29 @@ class _Store:
             renamed = _free_name(title, set(by_title), src.guid[:8])
             self.warn(f"source {title!r} exists with other text; imported as {renamed!r}")
             title = renamed
+        self.queue_source(src, title, digest)
+        return None, True
+
+    def _storable(self, src: RSource, title: str, lost: int) -> bool:
+        """False (warned, counted as skipped) for a source without text or a GUID repeated."""
+        if not src.text.strip():
+            self.warn(f"source {title!r} has no text; skipped with its {lost} coding(s)")
+            self.summary.skipped["sources"] += 1
+            self.summary.skipped["codings"] += lost
+            return False
+        if src.guid in self.sources:
+            self.warn(f"source {title!r}: its GUID appears twice in the file; imported once")
+            self.summary.skipped["codings"] += lost
+            return False
+        return True
+
+    def queue_source(self, src: RSource, title: str, digest: str) -> None:
+        """Segment a new source now and keep its row for the batch's one insert; its title and
+        GUID count as taken (-1) from here on."""
+        from qualcode import segments
+
+        assert self.doc is not None
+        by_guid, by_title, _ = self._index()
         kind = src_value(self.doc, src, "kind")
         language = (src_value(self.doc, src, "language") or "")[:20] or None  # None: detect
         segmentation = segments.find(src.text, language)
@@ -665,7 +702,6 @@ class _Store:
         by_guid[src.guid] = -1
         self.sources[src.guid] = -1
         self.summary.added["sources"] += 1
-        return None, True
 
     def new_source_rows(self) -> dict[str, int]:
         """Write the batch's new sources (one insert) and their segments; their ids by GUID."""
@@ -693,10 +729,18 @@ class _Store:
         ]
         for src, sid, _ in batch:
             self.source_notes.extend((n, sid) for n in src.notes)
-        old = [sid for _, sid, new in batch if not new]
+        by_range, seen = self._stored_selections([sid for _, sid, new in batch if not new])
+        fresh = self.excerpts_(batch, by_range)
+        self.codings_(batch, by_range, fresh, seen)
+
+    def _stored_selections(
+        self, source_ids: list[int]
+    ) -> tuple[dict[tuple[int, int, int], int], set[tuple[int, int, int]]]:
+        """The project's excerpts of sources it had already, by (source, start, end), and its
+        codings of them as (excerpt, code, coder): what a merged file must not add twice."""
         by_range: dict[tuple[int, int, int], int] = {}
         seen: set[tuple[int, int, int]] = set()
-        for chunk in _chunks(old, 500):
+        for chunk in _chunks(source_ids, 500):
             for r in self.s.execute(
                 select(
                     Excerpt.id, Excerpt.guid, Excerpt.source_id, Excerpt.start, Excerpt.end
@@ -711,6 +755,13 @@ class _Store:
                     .where(Excerpt.source_id.in_(chunk))
                 )
             )
+        return by_range, seen
+
+    def excerpts_(
+        self, batch: list[tuple[RSource, int, bool]], by_range: dict[tuple[int, int, int], int]
+    ) -> set[tuple[int, int, int]]:
+        """Insert the batch's selections the project lacks (one excerpt per range) and add
+        their ids to ``by_range``; the new ranges."""
         taken: set[str] = set()
         pending: dict[tuple[int, int, int], str] = {}
         new: list[dict[str, Any]] = []
@@ -740,9 +791,18 @@ class _Store:
             by_range[key] = ids[guid]
         for old_guid, guid in self.regiven.items():
             self.excerpts[old_guid] = ids[guid]
-        fresh = set(pending)
-        del new, ids
-        taken = set()
+        return set(pending)
+
+    def codings_(
+        self,
+        batch: list[tuple[RSource, int, bool]],
+        by_range: dict[tuple[int, int, int], int],
+        fresh: set[tuple[int, int, int]],
+        seen: set[tuple[int, int, int]],
+    ) -> None:
+        """Insert the batch's codings: one per (excerpt, code, coder) not ``seen``; those whose
+        code is not read yet wait in ``unresolved``; their notes wait for ``memos``."""
+        taken: set[str] = set()
         users = self.users
         rows: list[dict[str, Any]] = []
         memo_of: list[tuple[str, list[str]]] = []
@@ -843,38 +903,11 @@ class _Store:
     # --- memos -----------------------------------------------------------------------------
 
     def memos(self, doc: RDocument) -> None:
+        """Notes become the memos of the codings that reference them, or memos of their own
+        attached to what references them (project, source, code, set, selection)."""
         notes = {n.guid: n.text for n in doc.notes}
-        memo_rows = []
-        for coding_guid, refs in self.coding_notes:
-            texts = [notes[n] for n in refs if n in notes]
-            self.notes_used.update(n for n in refs if n in notes)
-            if texts:
-                memo_rows.append({"g": coding_guid, "m": "\n\n".join(texts)})
-        if memo_rows:
-            table = cast(Table, Coding.__table__)
-            self.s.execute(
-                update(table).where(table.c.guid == bindparam("g")).values(memo=bindparam("m")),
-                memo_rows,
-            )
-        targets: dict[str, tuple[str, int] | None] = {}
-
-        def aim(note: str, column: str | None, id_: int | None) -> None:
-            if note in targets or note in self.notes_used:
-                return
-            targets[note] = (column, id_) if column and id_ else None
-
-        for guid in doc.project_notes:
-            aim(guid, None, None)
-        for guid, source_id in self.source_notes:
-            aim(guid, "source_id", source_id)
-        for code in doc.codes:
-            for guid in code.notes:
-                aim(guid, "code_id", self.codes.get(code.guid))
-        for item in doc.sets:
-            for guid in item.notes:
-                aim(guid, "theme_id", self.themes.get(item.guid))
-        for guid, excerpt_id in self.selection_notes:
-            aim(guid, "excerpt_id", excerpt_id)
+        self.coding_memos(notes)
+        targets = self._note_targets(doc)
         existing = _existing(self.s, Memo, [n.guid for n in doc.notes])
         rows = []
         for note in doc.notes:
@@ -903,6 +936,45 @@ class _Store:
         if rows:
             _bulk(self.s, Memo, rows)
         self.summary.added["memos"] += len(rows)
+
+    def coding_memos(self, notes: dict[str, str]) -> None:
+        """A coding's notes, joined, become its memo (one update for all); those notes are used."""
+        memo_rows = []
+        for coding_guid, refs in self.coding_notes:
+            texts = [notes[n] for n in refs if n in notes]
+            self.notes_used.update(n for n in refs if n in notes)
+            if texts:
+                memo_rows.append({"g": coding_guid, "m": "\n\n".join(texts)})
+        if memo_rows:
+            table = cast(Table, Coding.__table__)
+            self.s.execute(
+                update(table).where(table.c.guid == bindparam("g")).values(memo=bindparam("m")),
+                memo_rows,
+            )
+
+    def _note_targets(self, doc: RDocument) -> dict[str, tuple[str, int] | None]:
+        """What each unused note is attached to: (column, id), or None for the project or a
+        row not stored; the first reference wins."""
+        targets: dict[str, tuple[str, int] | None] = {}
+
+        def aim(note: str, column: str | None, id_: int | None) -> None:
+            if note in targets or note in self.notes_used:
+                return
+            targets[note] = (column, id_) if column and id_ else None
+
+        for guid in doc.project_notes:
+            aim(guid, None, None)
+        for guid, source_id in self.source_notes:
+            aim(guid, "source_id", source_id)
+        for code in doc.codes:
+            for guid in code.notes:
+                aim(guid, "code_id", self.codes.get(code.guid))
+        for item in doc.sets:
+            for guid in item.notes:
+                aim(guid, "theme_id", self.themes.get(item.guid))
+        for guid, excerpt_id in self.selection_notes:
+            aim(guid, "excerpt_id", excerpt_id)
+        return targets
 
     # --- the end ---------------------------------------------------------------------------
 
