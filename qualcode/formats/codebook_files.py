@@ -131,6 +131,17 @@ def _read_text(path: Path) -> str:
 
 def parse_yaml(text: str, label: str) -> Codebook:
     """A codebook from YAML text; InputError names ``label`` and the problem."""
+    doc = _load_yaml(text, label)
+    book = Codebook(themes=_yaml_themes(doc.get("themes"), label))
+    codes = doc.get("codes") or []
+    if not isinstance(codes, list):
+        raise InputError(f"{label}: 'codes' must be a list")
+    book.codes = [_yaml_code(raw, label) for raw in codes]
+    return validate(book, label)
+
+
+def _load_yaml(text: str, label: str) -> dict[str, Any]:
+    """The file's top mapping, its keys and format version checked."""
     import yaml
 
     try:
@@ -147,7 +158,12 @@ def parse_yaml(text: str, label: str) -> Codebook:
     version = doc.get("qualcode_codebook", FORMAT_VERSION)
     if version != FORMAT_VERSION:
         raise InputError(f"{label}: codebook format {version!r} is not supported (expected 1)")
-    book = Codebook()
+    return doc
+
+
+def _yaml_themes(entries: Any, label: str) -> list[ThemeEntry]:
+    """The nested themes, flattened depth first (each names its parent)."""
+    themes: list[ThemeEntry] = []
 
     def walk(entries: Any, parent: str | None) -> None:
         if entries is None:
@@ -156,7 +172,7 @@ def parse_yaml(text: str, label: str) -> Codebook:
             raise InputError(f"{label}: 'themes' must be a list")
         for raw in entries:
             entry, name = _named(label, raw, THEME_KEYS, "theme")
-            book.themes.append(
+            themes.append(
                 ThemeEntry(
                     name=name,
                     parent=parent,
@@ -167,51 +183,85 @@ def parse_yaml(text: str, label: str) -> Codebook:
             walk(entry.get("themes"), name)
 
     try:
-        walk(doc.get("themes"), None)
+        walk(entries, None)
     except RecursionError:
         raise InputError(
             f"{label}: themes nest without end (a YAML alias that refers to itself)"
         ) from None
-    codes = doc.get("codes") or []
-    if not isinstance(codes, list):
-        raise InputError(f"{label}: 'codes' must be a list")
-    for raw in codes:
-        entry, name = _named(label, raw, CODE_KEYS, "code")
-        themes = entry.get("themes") or []
-        if isinstance(themes, str):
-            themes = [themes]
-        if not isinstance(themes, list):
-            raise InputError(f"{label}: code {name!r}: 'themes' must be a list of theme names")
-        example = entry.get("example") or {}
-        example = _keys(label, example, ("participant", "quote", "excerpt"), f"example of {name!r}")
-        book.codes.append(
-            CodeEntry(
-                name=name,
-                themes=[_text(label, t, f"a theme of {name!r}") or "" for t in themes],
-                count=_count(label, entry.get("count"), name),
-                status=_text(label, entry.get("status"), f"status of {name!r}") or "active",
-                reason=_text(label, entry.get("reason"), f"reason of {name!r}"),
-                merged_into=_text(label, entry.get("merged_into"), f"merged_into of {name!r}"),
-                reconstructed=_flag(label, entry.get("reconstructed"), name),
-                participant=_text(label, example.get("participant"), f"participant of {name!r}"),
-                quote=_text(label, example.get("quote"), f"quote of {name!r}"),
-                definition=_text(label, entry.get("definition"), f"definition of {name!r}"),
-                parent=_text(label, entry.get("parent"), f"parent of {name!r}"),
-                colour=_text(label, entry.get("colour"), f"colour of {name!r}"),
-                provenance=_text(label, entry.get("provenance"), f"provenance of {name!r}"),
-                excerpt=_text(label, example.get("excerpt"), f"excerpt of {name!r}"),
-            )
-        )
-    return validate(book, label)
+    return themes
+
+
+def _yaml_code(raw: Any, label: str) -> CodeEntry:
+    """One entry of 'codes', each value checked for its type."""
+    entry, name = _named(label, raw, CODE_KEYS, "code")
+    themes = entry.get("themes") or []
+    if isinstance(themes, str):
+        themes = [themes]
+    if not isinstance(themes, list):
+        raise InputError(f"{label}: code {name!r}: 'themes' must be a list of theme names")
+    example = entry.get("example") or {}
+    example = _keys(label, example, ("participant", "quote", "excerpt"), f"example of {name!r}")
+    return CodeEntry(
+        name=name,
+        themes=[_text(label, t, f"a theme of {name!r}") or "" for t in themes],
+        count=_count(label, entry.get("count"), name),
+        status=_text(label, entry.get("status"), f"status of {name!r}") or "active",
+        reason=_text(label, entry.get("reason"), f"reason of {name!r}"),
+        merged_into=_text(label, entry.get("merged_into"), f"merged_into of {name!r}"),
+        reconstructed=_flag(label, entry.get("reconstructed"), name),
+        participant=_text(label, example.get("participant"), f"participant of {name!r}"),
+        quote=_text(label, example.get("quote"), f"quote of {name!r}"),
+        definition=_text(label, entry.get("definition"), f"definition of {name!r}"),
+        parent=_text(label, entry.get("parent"), f"parent of {name!r}"),
+        colour=_text(label, entry.get("colour"), f"colour of {name!r}"),
+        provenance=_text(label, entry.get("provenance"), f"provenance of {name!r}"),
+        excerpt=_text(label, example.get("excerpt"), f"excerpt of {name!r}"),
+    )
 
 
 def _split(cell: str) -> list[str]:
-    """A cell holding several theme names, separated by ';' (empty cell: none)."""
-    return [part.strip() for part in cell.split(";")] if cell.strip() else []
+    """A cell holding several theme names, separated by ';' (empty cell: none; a blank name
+    is kept, for the caller to refuse)."""
+    return [part.strip() for part in cell.split(";")] if cell else []
 
 
 def parse_csv(text: str, label: str) -> Codebook:
     """A codebook from the flat CSV form; themes come from the theme and sub_theme columns."""
+    book = Codebook()
+    known: dict[str, ThemeEntry] = {}
+
+    def theme(name: str, parent: str | None, row: int) -> str:
+        entry = known.get(fold(name))
+        if entry is None:
+            entry = known[fold(name)] = ThemeEntry(name=name, parent=parent)
+            book.themes.append(entry)
+        elif entry.parent != parent:
+            raise InputError(f"{label}: row {row}: theme {name!r} has two parents")
+        return entry.name
+
+    for number, raw in enumerate(_csv_rows(text, label), start=2):
+        if None in raw:
+            raise InputError(f"{label}: row {number} has more cells than the header")
+        row = {k.strip(): (v or "") for k, v in raw.items()}
+        name = row.get("code", "")
+        if not name.strip():
+            raise InputError(f"{label}: row {number}: the code name is empty")
+        mains, subs = _split(row.get("theme", "")), _split(row.get("sub_theme", ""))
+        if len(subs) > len(mains):
+            raise InputError(f"{label}: row {number}: a sub_theme without its theme")
+        themes = []
+        for i, main in enumerate(mains):
+            if not main:
+                raise InputError(f"{label}: row {number}: an empty theme name")
+            theme(main, None, number)
+            sub = subs[i] if i < len(subs) else ""
+            themes.append(theme(sub, main, number) if sub else main)
+        book.codes.append(_csv_code(row, name, themes, label))
+    return validate(book, label)
+
+
+def _csv_rows(text: str, label: str) -> list[dict[str, Any]]:
+    """The rows as dicts by column, cells un-escaped (see formats.inert); the header checked."""
     try:
         reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
         header = [h.strip() for h in (reader.fieldnames or [])]
@@ -225,56 +275,26 @@ def parse_csv(text: str, label: str) -> Codebook:
     unknown = sorted(set(header) - set(CSV_COLUMNS))
     if unknown:
         raise InputError(f"{label}: unknown column(s) {', '.join(unknown)}")
-    book = Codebook()
-    known: dict[str, ThemeEntry] = {}
+    return rows
 
-    def theme(name: str, parent: str | None, row: int) -> str:
-        entry = known.get(fold(name))
-        if entry is None:
-            entry = known[fold(name)] = ThemeEntry(name=name, parent=parent)
-            book.themes.append(entry)
-        elif entry.parent != parent:
-            raise InputError(f"{label}: row {row}: theme {name!r} has two parents")
-        return entry.name
 
-    for number, raw in enumerate(rows, start=2):
-        if None in raw:
-            raise InputError(f"{label}: row {number} has more cells than the header")
-        row = {k.strip(): (v or "") for k, v in raw.items()}
-        name = row.get("code", "")
-        if not name.strip():
-            raise InputError(f"{label}: row {number}: the code name is empty")
-        mains = [t.strip() for t in row.get("theme", "").split(";")] if row.get("theme") else []
-        subs = (
-            [t.strip() for t in row.get("sub_theme", "").split(";")] if row.get("sub_theme") else []
-        )
-        if len(subs) > len(mains):
-            raise InputError(f"{label}: row {number}: a sub_theme without its theme")
-        themes = []
-        for i, main in enumerate(mains):
-            if not main:
-                raise InputError(f"{label}: row {number}: an empty theme name")
-            theme(main, None, number)
-            sub = subs[i] if i < len(subs) else ""
-            themes.append(theme(sub, main, number) if sub else main)
-        book.codes.append(
-            CodeEntry(
-                name=name,
-                themes=themes,
-                count=_count(label, row.get("count"), name),
-                status=row.get("status") or "active",
-                reason=row.get("reason") or None,
-                merged_into=row.get("merged_into") or None,
-                reconstructed=_flag(label, row.get("reconstructed"), name),
-                participant=row.get("participant") or None,
-                quote=row.get("quote") or None,
-                definition=row.get("definition") or None,
-                parent=row.get("parent") or None,
-                colour=row.get("colour") or None,
-                provenance=row.get("provenance") or None,
-            )
-        )
-    return validate(book, label)
+def _csv_code(row: dict[str, str], name: str, themes: list[str], label: str) -> CodeEntry:
+    """A code from one row (empty cells are unset values)."""
+    return CodeEntry(
+        name=name,
+        themes=themes,
+        count=_count(label, row.get("count"), name),
+        status=row.get("status") or "active",
+        reason=row.get("reason") or None,
+        merged_into=row.get("merged_into") or None,
+        reconstructed=_flag(label, row.get("reconstructed"), name),
+        participant=row.get("participant") or None,
+        quote=row.get("quote") or None,
+        definition=row.get("definition") or None,
+        parent=row.get("parent") or None,
+        colour=row.get("colour") or None,
+        provenance=row.get("provenance") or None,
+    )
 
 
 def validate(book: Codebook, label: str) -> Codebook:

@@ -66,7 +66,16 @@ class _Snapshot:
     """The rows an export needs, read in a handful of queries."""
 
     def __init__(self, session: Session, *, codebook_only: bool) -> None:
-        s = session
+        self._read_codebook(session)
+        self._read_examples(session)
+        self.memos: list[Memo] = []
+        if codebook_only:
+            return
+        self._read_people(session)
+        self._read_sources(session)
+
+    def _read_codebook(self, s: Session) -> None:
+        """Codes and themes, each as a tree of siblings in order, and each theme's codes."""
         self.codes = s.execute(select(Code)).scalars().all()
         self.code_guid = {c.id: c.guid for c in self.codes}
         self.children: dict[int | None, list[Code]] = defaultdict(list)
@@ -86,6 +95,10 @@ class _Snapshot:
             s.execute(select(CodeTheme)).scalars(), key=lambda k: (k.position, names[k.code_id])
         ):
             self.members[link.theme_id].append(link.code_id)
+
+    def _read_examples(self, s: Session) -> None:
+        """What the codes' examples point at: participants' pseudonyms, excerpts' GUIDs (read
+        only when some code has an example)."""
         self.participant_name: dict[int, str] = {}
         self.excerpt_guid: dict[int, str] = {}
         refs = {c.example_participant_id for c in self.codes} | {
@@ -100,9 +113,9 @@ class _Snapshot:
                 self.excerpt_guid = dict(
                     s.execute(select(Excerpt.id, Excerpt.guid).where(Excerpt.id.in_(ids))).all()
                 )
-        self.memos: list[Memo] = []
-        if codebook_only:
-            return
+
+    def _read_people(self, s: Session) -> None:
+        """Memos, coders, participants with their attributes, and the project's name."""
         self.memos = sorted(s.execute(select(Memo)).scalars(), key=lambda m: m.guid)
         self.coders = sorted(s.execute(select(Coder)).scalars(), key=lambda c: sort_key(c.name))
         self.coder_guid = {c.id: c.guid for c in self.coders}
@@ -113,6 +126,11 @@ class _Snapshot:
         self.attributes: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
         for a in s.execute(select(ParticipantAttribute)).scalars():
             self.attributes[a.participant_id].append((a.name, a.value))
+        name = s.get(Setting, "project.name")
+        self.project_name = name.value if name else S.DEFAULT_PROJECT_NAME
+
+    def _read_sources(self, s: Session) -> None:
+        """Sources by title, each source's excerpts by range, each excerpt's codings."""
         self.sources = s.execute(
             select(
                 Source.id,
@@ -151,8 +169,6 @@ class _Snapshot:
             ).order_by(Coding.excerpt_id, Coding.guid)
         ):
             self.codings[row.excerpt_id].append(row)
-        name = s.get(Setting, "project.name")
-        self.project_name = name.value if name else S.DEFAULT_PROJECT_NAME
 
 
 def _code_extra(code: Code, snap: _Snapshot) -> dict[str, Any]:
@@ -326,102 +342,126 @@ def project_xml(
         codebook = _sub(root, "CodeBook")
         _codes(_sub(codebook, "Codes"), None, snap, ns, _memo_refs(snap, "code_id"))
     variables = _variables(snap)
-    kinds = dict(variables)
     if variables:
         holder = _sub(root, "Variables")
         for name, kind in variables:
             _sub(holder, "Variable", guid=S.variable_guid(name), name=name, typeOfVariable=kind)
-    by_participant: dict[int, list[str]] = defaultdict(list)
-    for src in snap.sources:
-        if src.participant_id:
-            by_participant[src.participant_id].append(src.guid)
     if snap.participants:
-        cases = _sub(root, "Cases")
-        for p in snap.participants:
-            case = _sub(cases, "Case", guid=p.guid, name=p.pseudonym)
-            for label, column in S.CASE_FIELDS.items():
-                if getattr(p, column):
-                    _value(case, label, kinds[label], getattr(p, column))
-            for name, value in sorted(snap.attributes.get(p.id, [])):
-                if value is not None:
-                    _value(case, name, "Text", value)
-            for guid in by_participant.get(p.id, []):
-                _sub(case, "SourceRef", targetGUID=guid)
+        _cases(_sub(root, "Cases"), snap, dict(variables))
     files: list[tuple[str, bytes]] = []
-    source_notes = _memo_refs(snap, "source_id")
-    excerpt_notes = _memo_refs(snap, "excerpt_id")
     coding_notes: list[tuple[str, Any]] = []
     if snap.sources:
-        sources = _sub(root, "Sources")
-        for src in snap.sources:
-            name = f"{src.guid}.txt"
-            data, position = _for_reader(src.text, target)
-            files.append((name, data))
-            el = _sub(
-                sources,
-                "TextSource",
-                guid=src.guid,
-                name=src.title,
-                plainTextPath=f"{S.INTERNAL}{name}",
-                creationDateTime=S.format_datetime(src.created_at),
-                modifiedDateTime=S.format_datetime(src.updated_at),
-            )
-            for ex in snap.excerpts.get(src.id, []):
-                sel = _sub(
-                    el,
-                    "PlainTextSelection",
-                    guid=ex.guid,
-                    startPosition=position(ex.start),
-                    endPosition=position(ex.end),
-                    creationDateTime=S.format_datetime(ex.created_at),
-                )
-                for c in snap.codings.get(ex.id, []):
-                    coding = _sub(
-                        sel,
-                        "Coding",
-                        guid=c.guid,
-                        creatingUser=snap.coder_guid[c.coder_id],
-                        creationDateTime=S.format_datetime(c.created_at),
-                    )
-                    _sub(coding, "CodeRef", targetGUID=snap.code_guid[c.code_id])
-                    if c.memo:
-                        note = S.coding_note_guid(c.guid)
-                        _sub(coding, "NoteRef", targetGUID=note)
-                        coding_notes.append((note, c))
-                for note in excerpt_notes.get(ex.id, []):
-                    _sub(sel, "NoteRef", targetGUID=note)
-            for note in source_notes.get(src.id, []):
-                _sub(el, "NoteRef", targetGUID=note)
-            _value(el, "Source kind", "Text", src.kind)
-            _value(el, "Language", "Text", src.language)
+        files, coding_notes = _sources(_sub(root, "Sources"), snap, target)
     if snap.memos or coding_notes:
-        notes = _sub(root, "Notes")
-        for memo in snap.memos:
-            note = _sub(
-                notes,
-                "Note",
-                guid=memo.guid,
-                name=memo.title,
-                creatingUser=snap.coder_guid.get(memo.coder_id) if memo.coder_id else None,
-                creationDateTime=S.format_datetime(memo.created_at),
-                modifiedDateTime=S.format_datetime(memo.updated_at),
-            )
-            _sub(note, "PlainTextContent").text = memo.body
-        for guid, c in coding_notes:
-            note = _sub(
-                notes,
-                "Note",
-                guid=guid,
-                name="Coding memo",
-                creatingUser=snap.coder_guid[c.coder_id],
-                creationDateTime=S.format_datetime(c.created_at),
-            )
-            _sub(note, "PlainTextContent").text = c.memo
+        _notes(_sub(root, "Notes"), snap, coding_notes)
     _sets(root, snap, ns)
     for memo in snap.memos:
         if not any((memo.source_id, memo.code_id, memo.theme_id, memo.excerpt_id)):
             _sub(root, "NoteRef", targetGUID=memo.guid)
     return _serialise(root), files
+
+
+def _cases(cases, snap: _Snapshot, kinds: dict[str, str]) -> None:
+    """One Case per participant: its fields and attributes as variable values, its sources."""
+    by_participant: dict[int, list[str]] = defaultdict(list)
+    for src in snap.sources:
+        if src.participant_id:
+            by_participant[src.participant_id].append(src.guid)
+    for p in snap.participants:
+        case = _sub(cases, "Case", guid=p.guid, name=p.pseudonym)
+        for label, column in S.CASE_FIELDS.items():
+            if getattr(p, column):
+                _value(case, label, kinds[label], getattr(p, column))
+        for name, value in sorted(snap.attributes.get(p.id, [])):
+            if value is not None:
+                _value(case, name, "Text", value)
+        for guid in by_participant.get(p.id, []):
+            _sub(case, "SourceRef", targetGUID=guid)
+
+
+def _sources(
+    sources, snap: _Snapshot, target: str
+) -> tuple[list[tuple[str, bytes]], list[tuple[str, Any]]]:
+    """One TextSource per source with its selections; the source files to write and the
+    codings whose memo becomes a note (note GUID, coding)."""
+    files: list[tuple[str, bytes]] = []
+    coding_notes: list[tuple[str, Any]] = []
+    source_notes = _memo_refs(snap, "source_id")
+    excerpt_notes = _memo_refs(snap, "excerpt_id")
+    for src in snap.sources:
+        name = f"{src.guid}.txt"
+        data, position = _for_reader(src.text, target)
+        files.append((name, data))
+        el = _sub(
+            sources,
+            "TextSource",
+            guid=src.guid,
+            name=src.title,
+            plainTextPath=f"{S.INTERNAL}{name}",
+            creationDateTime=S.format_datetime(src.created_at),
+            modifiedDateTime=S.format_datetime(src.updated_at),
+        )
+        for ex in snap.excerpts.get(src.id, []):
+            sel = _sub(
+                el,
+                "PlainTextSelection",
+                guid=ex.guid,
+                startPosition=position(ex.start),
+                endPosition=position(ex.end),
+                creationDateTime=S.format_datetime(ex.created_at),
+            )
+            coding_notes += _codings(sel, snap.codings.get(ex.id, []), snap)
+            for note in excerpt_notes.get(ex.id, []):
+                _sub(sel, "NoteRef", targetGUID=note)
+        for note in source_notes.get(src.id, []):
+            _sub(el, "NoteRef", targetGUID=note)
+        _value(el, "Source kind", "Text", src.kind)
+        _value(el, "Language", "Text", src.language)
+    return files, coding_notes
+
+
+def _codings(sel, codings: list[Any], snap: _Snapshot) -> list[tuple[str, Any]]:
+    """A selection's Codings; those with a memo point at a note, returned (note GUID, coding)."""
+    with_memo: list[tuple[str, Any]] = []
+    for c in codings:
+        coding = _sub(
+            sel,
+            "Coding",
+            guid=c.guid,
+            creatingUser=snap.coder_guid[c.coder_id],
+            creationDateTime=S.format_datetime(c.created_at),
+        )
+        _sub(coding, "CodeRef", targetGUID=snap.code_guid[c.code_id])
+        if c.memo:
+            note = S.coding_note_guid(c.guid)
+            _sub(coding, "NoteRef", targetGUID=note)
+            with_memo.append((note, c))
+    return with_memo
+
+
+def _notes(notes, snap: _Snapshot, coding_notes: list[tuple[str, Any]]) -> None:
+    """The project's memos, then the codings' memos, as Notes."""
+    for memo in snap.memos:
+        note = _sub(
+            notes,
+            "Note",
+            guid=memo.guid,
+            name=memo.title,
+            creatingUser=snap.coder_guid.get(memo.coder_id) if memo.coder_id else None,
+            creationDateTime=S.format_datetime(memo.created_at),
+            modifiedDateTime=S.format_datetime(memo.updated_at),
+        )
+        _sub(note, "PlainTextContent").text = memo.body
+    for guid, c in coding_notes:
+        note = _sub(
+            notes,
+            "Note",
+            guid=guid,
+            name="Coding memo",
+            creatingUser=snap.coder_guid[c.coder_id],
+            creationDateTime=S.format_datetime(c.created_at),
+        )
+        _sub(note, "PlainTextContent").text = c.memo
 
 
 def atomic_write(path: Path, write) -> None:
