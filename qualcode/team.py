@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, true
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, exists, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from qualcode import events, lookup
@@ -170,32 +170,15 @@ def disagreements_query() -> Select[Any]:
     same source but did not apply that code to exactly that excerpt, and (outer-joined) the ranges
     where that other coder applied the same code overlapping it."""
     mine = aliased(Coding, name="mine")
-    theirs = aliased(Coding, name="theirs")
-    their_excerpt = aliased(Excerpt, name="their_excerpt")
     other_coder = aliased(Coder, name="other_coder")
-    active = (
-        select(Excerpt.source_id, Coding.coder_id)
-        .join(Coding, Coding.excerpt_id == Excerpt.id)
-        .distinct()
-        .subquery("active")
-    )
+    active = _coders_of_sources()
     same = aliased(Coding, name="same")
     has_exact = exists().where(
         same.excerpt_id == mine.excerpt_id,
         same.code_id == mine.code_id,
         same.coder_id == active.c.coder_id,
     )
-    overlap = (
-        select(
-            theirs.coder_id,
-            theirs.code_id,
-            their_excerpt.source_id,
-            their_excerpt.start,
-            their_excerpt.end,
-        )
-        .join(their_excerpt, their_excerpt.id == theirs.excerpt_id)
-        .subquery("overlap")
-    )
+    overlap = _coded_ranges()
     length = Excerpt.end - Excerpt.start
     return (
         select(
@@ -231,6 +214,33 @@ def disagreements_query() -> Select[Any]:
             ),
         )
         .where(Code.status == "active", ~has_exact)
+    )
+
+
+def _coders_of_sources() -> Subquery:
+    """(source_id, coder_id) for every coder who coded something in a source."""
+    return (
+        select(Excerpt.source_id, Coding.coder_id)
+        .join(Coding, Coding.excerpt_id == Excerpt.id)
+        .distinct()
+        .subquery("active")
+    )
+
+
+def _coded_ranges() -> Subquery:
+    """Every coding as (coder_id, code_id, source_id, start, end): where others applied a code."""
+    theirs = aliased(Coding, name="theirs")
+    their_excerpt = aliased(Excerpt, name="their_excerpt")
+    return (
+        select(
+            theirs.coder_id,
+            theirs.code_id,
+            their_excerpt.source_id,
+            their_excerpt.start,
+            their_excerpt.end,
+        )
+        .join(their_excerpt, their_excerpt.id == theirs.excerpt_id)
+        .subquery("overlap")
     )
 
 
