@@ -89,11 +89,12 @@ def build(path: Path, sources: int, codings: int) -> None:
             {
                 "guid": new_guid(),
                 "excerpt_id": eid,
+                "source_id": sid,
                 "code_id": rng.choice(codes),
                 "coder_id": coder,
                 "created_at": now,
             }
-            for eid in s.scalars(select(Excerpt.id))
+            for eid, sid in s.execute(select(Excerpt.id, Excerpt.source_id))
             for coder in coders
         ]
         for i in range(0, len(codings_rows), 100_000):

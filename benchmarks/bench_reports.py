@@ -121,7 +121,15 @@ def generate(path: Path, size: dict[str, int], seed: int = 7) -> None:
             )
             if key not in seen:
                 seen.add(key)
-                rows.append({"excerpt_id": key[0], "code_id": key[1], "coder_id": key[2]})
+                source_id = excerpts[key[0] - 1]["source_id"]
+                rows.append(
+                    {
+                        "excerpt_id": key[0],
+                        "source_id": source_id,
+                        "code_id": key[1],
+                        "coder_id": key[2],
+                    }
+                )
         for chunk in range(0, len(rows), 50_000):
             s.execute(insert(Coding), rows[chunk : chunk + 50_000])
     project.close()

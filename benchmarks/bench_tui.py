@@ -107,7 +107,12 @@ def generate(db: str, seed: int = 5) -> tuple[int, list[int]]:
         s.execute(
             insert(Coding),
             [
-                {"excerpt_id": e, "code_id": rng.choice(code_ids), "coder_id": coder.id}
+                {
+                    "excerpt_id": e,
+                    "source_id": source.id,
+                    "code_id": rng.choice(code_ids),
+                    "coder_id": coder.id,
+                }
                 for e in excerpt_ids[:CODINGS]
             ],
         )

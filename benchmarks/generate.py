@@ -188,7 +188,14 @@ def generate(target: str, sizes: Sizes = Sizes(), seed: int = 1) -> dict[str, in
             )
         )
     codings = [
-        {"guid": new_guid(), "excerpt_id": e, "code_id": c, "coder_id": k, "created_at": now}
+        {
+            "guid": new_guid(),
+            "excerpt_id": e,
+            "source_id": excerpts[e - 1]["source_id"],
+            "code_id": c,
+            "coder_id": k,
+            "created_at": now,
+        }
         for e, c, k in sorted(triples)[: sizes.codings]
     ]
 

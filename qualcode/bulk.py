@@ -335,6 +335,7 @@ def apply_rows(
                 {
                     "guid": new_guid(),
                     "excerpt_id": key[0],
+                    "source_id": span[0],
                     "code_id": key[1],
                     "coder_id": key[2],
                     "memo": r.memo,
@@ -408,6 +409,7 @@ def _bulk_redo(session: Session, payload: events.BulkCodings) -> None:
             {
                 "guid": guid,
                 "excerpt_id": excerpt_ids[(s, a, b)],
+                "source_id": s,
                 "code_id": code_id,
                 "coder_id": coder_id,
                 "memo": memo,

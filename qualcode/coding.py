@@ -91,7 +91,13 @@ def apply_code(
     )
     if coding is not None:
         return coding
-    coding = Coding(excerpt_id=excerpt.id, code_id=code.id, coder_id=coder.id, memo=memo)
+    coding = Coding(
+        excerpt_id=excerpt.id,
+        source_id=excerpt.source_id,
+        code_id=code.id,
+        coder_id=coder.id,
+        memo=memo,
+    )
     session.add(coding)
     session.flush()
     if log:
@@ -166,6 +172,7 @@ def _restore(session: Session, p: events.CodingPayload) -> None:
     coding = Coding(
         guid=p["guid"],
         excerpt_id=excerpt.id,
+        source_id=excerpt.source_id,
         code_id=p["code_id"],
         coder_id=p["coder_id"],
         memo=p["memo"],

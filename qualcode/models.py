@@ -18,6 +18,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    select,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -214,12 +216,18 @@ class Excerpt(Base):
 
     source: Mapped[Source] = relationship(back_populates="excerpts")
     codings: Mapped[list[Coding]] = relationship(
-        back_populates="excerpt", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="excerpt",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        primaryjoin="Excerpt.id == Coding.excerpt_id",
+        foreign_keys="Coding.excerpt_id",
     )
 
     __table_args__ = (
         CheckConstraint('start >= 0 AND "end" > start', name="range"),
         UniqueConstraint("source_id", "start", "end"),
+        # what codings' (excerpt_id, source_id) refers to, so a coding's source is its excerpt's
+        Index("uq_excerpts_id_source_id", "id", "source_id", unique=True),
     )
 
     @property
@@ -339,7 +347,14 @@ class Coder(Base):
 
 
 class Coding(Base):
-    """One application of a code to an excerpt by a coder."""
+    """One application of a code to an excerpt by a coder.
+
+    ``source_id`` repeats the excerpt's source (an excerpt never changes source), so that reports
+    count codings per source and code from an index of this table alone instead of looking up
+    an excerpt for every coding. A foreign key on (excerpt_id, source_id) to the excerpt's pair
+    makes a wrong value impossible; the ORM fills it on insert (``_fill_source``), a Core insert
+    gives it.
+    """
 
     __tablename__ = "codings"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -347,8 +362,9 @@ class Coding(Base):
     excerpt_id: Mapped[int] = mapped_column(
         ForeignKey("excerpts.id", ondelete="CASCADE"), nullable=False
     )
+    source_id: Mapped[int] = mapped_column(Integer, nullable=False)
     code_id: Mapped[int] = mapped_column(
-        ForeignKey("codes.id", ondelete="RESTRICT"), nullable=False, index=True
+        ForeignKey("codes.id", ondelete="RESTRICT"), nullable=False
     )
     coder_id: Mapped[int] = mapped_column(
         ForeignKey("coders.id", ondelete="RESTRICT"), nullable=False, index=True
@@ -356,11 +372,26 @@ class Coding(Base):
     memo: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = _created()
 
-    excerpt: Mapped[Excerpt] = relationship(back_populates="codings")
+    excerpt: Mapped[Excerpt] = relationship(
+        back_populates="codings",
+        primaryjoin="Excerpt.id == Coding.excerpt_id",
+        foreign_keys=[excerpt_id],
+    )
     code: Mapped[Code] = relationship(back_populates="codings")
     coder: Mapped[Coder] = relationship()
 
-    __table_args__ = (UniqueConstraint("excerpt_id", "code_id", "coder_id"),)
+    __table_args__ = (
+        UniqueConstraint("excerpt_id", "code_id", "coder_id"),
+        ForeignKeyConstraint(
+            ["excerpt_id", "source_id"],
+            ["excerpts.id", "excerpts.source_id"],
+            name="fk_codings_excerpt_source",
+            ondelete="CASCADE",
+        ),
+        # counts per code (and which sources) and per source (and which codes), index-only
+        Index("ix_codings_code_id_source_id", "code_id", "source_id"),
+        Index("ix_codings_source_id_code_id", "source_id", "code_id"),
+    )
 
 
 class Memo(Base):
@@ -426,3 +457,18 @@ def _keep_name_keys(model: type[Base], column: str) -> None:
 
 for _model, _column in NAMED.items():
     _keep_name_keys(_model, _column)
+
+
+@event.listens_for(Coding, "before_insert")
+def _fill_source(_mapper: Any, connection: Any, target: Coding) -> None:
+    """A coding made through the ORM gets its excerpt's source (its loaded excerpt's, or one
+    look-up by ``excerpt_id``)."""
+    if target.source_id is not None:
+        return
+    excerpt = target.__dict__.get("excerpt")
+    if excerpt is not None and excerpt.source_id is not None:
+        target.source_id = excerpt.source_id
+        return
+    target.source_id = connection.scalar(
+        select(Excerpt.source_id).where(Excerpt.id == target.excerpt_id)
+    )

@@ -181,8 +181,8 @@ def test_db_check_names_each_problem_and_fails(cli, project, db_url, tmp_path):
     assert cli("code", "notes:0-120", "Brain drain", "--coder", "Ann").exit_code == 0
     db_check(cli)
     orphan = (
-        "INSERT INTO codings (guid, excerpt_id, code_id, coder_id, created_at) "
-        "VALUES ('orphan', 1, 999, 1, '2024-01-01')"
+        "INSERT INTO codings (guid, excerpt_id, source_id, code_id, coder_id, created_at) "
+        "VALUES ('orphan', 1, 1, 999, 1, '2024-01-01')"
     )
     if project.is_sqlite:  # a plain connection: foreign keys are off unless switched on
         with sqlite3.connect(project.sqlite_path) as conn:

@@ -98,11 +98,11 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
         {"id": 2, "guid": "k-2", "name": "Bob", "name_key": "bob", "initials": None, "created_at": WHEN},
     ],
     "codings": [
-        {"id": 1, "guid": "g-1", "excerpt_id": 1, "code_id": 1, "coder_id": 1, "memo": "clear",
+        {"id": 1, "guid": "g-1", "excerpt_id": 1, "source_id": 1, "code_id": 1, "coder_id": 1, "memo": "clear",
          "created_at": WHEN},
-        {"id": 2, "guid": "g-2", "excerpt_id": 1, "code_id": 1, "coder_id": 2, "memo": None,
+        {"id": 2, "guid": "g-2", "excerpt_id": 1, "source_id": 1, "code_id": 1, "coder_id": 2, "memo": None,
          "created_at": WHEN},
-        {"id": 3, "guid": "g-3", "excerpt_id": 2, "code_id": 3, "coder_id": 1, "memo": None,
+        {"id": 3, "guid": "g-3", "excerpt_id": 2, "source_id": 1, "code_id": 3, "coder_id": 1, "memo": None,
          "created_at": WHEN},
     ],
     "memos": [

@@ -822,6 +822,7 @@ class _Store:
                     row = {
                         "guid": guid,
                         "excerpt_id": excerpt_id,
+                        "source_id": sid,
                         "code_id": None,
                         "coder_id": coder_id,
                         "memo": None,
