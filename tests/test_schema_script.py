@@ -42,6 +42,15 @@ def index_key(conn: sqlite3.Connection, name: str) -> str:
     return f"sqlite_autoindex({','.join(columns)})"
 
 
+def foreign_keys(conn: sqlite3.Connection, table: str) -> list[tuple[Any, ...]]:
+    """A table's foreign keys, each as its rows without SQLite's id (which numbers them in the
+    order of the constraints: a composite key's rows stay together)."""
+    keys: dict[int, list[tuple[Any, ...]]] = {}
+    for row in conn.execute(f'PRAGMA foreign_key_list("{table}")'):
+        keys.setdefault(row[0], []).append(tuple(row[1:]))
+    return sorted(tuple(rows) for rows in keys.values())
+
+
 def full_schema(path: Path) -> dict[str, Any]:
     """Everything SQLite knows of a file's schema and contents, in a comparable form: the
     stored CREATE statements, each table's columns (types, defaults, not-null, keys, hidden),
@@ -69,7 +78,7 @@ def full_schema(path: Path) -> dict[str, Any]:
                     )
                     for row in indexes
                 ),
-                "foreign_keys": sorted(conn.execute(f'PRAGMA foreign_key_list("{table}")')),
+                "foreign_keys": foreign_keys(conn, table),
                 "rows": sorted(conn.execute(f'SELECT * FROM "{table}"').fetchall(), key=repr),
             }
         return out
