@@ -4,7 +4,7 @@ The pages' text inputs are committed as they are; these are written by the libra
 tools use (python-docx, matplotlib's PDF backend, openpyxl, zipfile) and committed too, so the
 docs runner (tests/test_docs_run.py) only copies them. Run it again after changing one:
 
-    python tests/data/docs/make_inputs.py
+    python tests/data/docs/make_inputs.py [PAGE...]     # e.g. refi
 """
 
 from __future__ import annotations
@@ -119,9 +119,20 @@ def import_page() -> None:
     themes_xlsx(here / "themes.xlsx")
 
 
-def main() -> None:
-    import_page()
+def refi_page() -> None:
+    """The NVivo imitation of tests/data/refi/nvivo/, zipped as NVivo exports it."""
+    zip_folder(ROOT / "tests" / "data" / "refi" / "nvivo", HERE / "refi" / "from-nvivo.qdpx")
+
+
+PAGES = {"import": import_page, "refi": refi_page}
+
+
+def main(pages: list[str]) -> None:
+    """Write the inputs of the pages named (default: all); docx and pdf files carry the time
+    they were written, so rewrite only the page whose inputs changed."""
+    for page in pages or PAGES:
+        PAGES[page]()
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
