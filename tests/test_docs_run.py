@@ -38,7 +38,6 @@ TOUR_RECORD = Path(__file__).parent / "data" / "readme_tour.txt"
 PENDING: set[str] = {
     "architecture",
     "codebook",
-    "import",
     "migrations",
     "refi",
     "reports",
