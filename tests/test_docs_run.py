@@ -40,7 +40,6 @@ PENDING: set[str] = {
     "codebook",
     "migrations",
     "refi",
-    "reports",
     "teams",
     "tui",
 }
