@@ -39,7 +39,6 @@ PENDING: set[str] = {
     "architecture",
     "codebook",
     "migrations",
-    "refi",
     "teams",
     "tui",
 }
