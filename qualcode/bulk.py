@@ -11,6 +11,7 @@ batch so it can be undone as a whole. This is what makes 10,000 codings take wel
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -79,19 +80,7 @@ def read_rows(path: Path) -> list[Row]:
 
 def _parse(path: Path, reader: Iterable[list[str]]) -> list[Row]:
     lines = iter(reader)
-    header = [h.strip().lower() for h in next(lines, [])]
-    usage = (
-        f"columns: {', '.join(REQUIRED + OPTIONAL)}, or {TARGET} instead of source, start and "
-        f"end; {', '.join(OPTIONAL)} optional"
-    )
-    if not header:
-        raise InputError(f"{path}: empty file ({usage})")
-    unknown = [h for h in header if h not in COLUMNS]
-    needed = ("code",) if TARGET in header else REQUIRED
-    missing = [c for c in needed if c not in header]
-    if unknown or missing:
-        problem = f"unknown column {unknown[0]!r}" if unknown else f"no column {missing[0]!r}"
-        raise InputError(f"{path}: row 1: {problem} ({usage})")
+    header = _header(path, [h.strip().lower() for h in next(lines, [])])
     where = [header.index(c) if c in header else None for c in COLUMNS]
     width = len(header)
     rows: list[Row] = []
@@ -105,40 +94,60 @@ def _parse(path: Path, reader: Iterable[list[str]]) -> list[Row]:
             names.setdefault(v, v)
             for v in (cells[i].strip() if i is not None else "" for i in where)
         ]
-        target, source, start, end, code, coder, memo = values
-        if not any(values):
-            continue
-        if not code:
-            raise InputError(f"{_where(path, line, 'code')}: empty")
-        if target:
-            if source or start or end:
-                raise InputError(
-                    f"{_where(path, line, TARGET)}: give either a target or source, start and "
-                    "end, not both"
-                )
-            rows.append(Row(line, "", 0, 0, code, coder or None, memo or None, target))
-            continue
-        if not (source and start and end):
-            column = ("source", "start", "end")[[source, start, end].index("")]
-            if TARGET in header and not (source or start or end):
-                column = TARGET
-            raise InputError(f"{_where(path, line, column)}: empty")
-        try:
-            first, last = int(start), int(end)
-        except ValueError:
-            column, value = ("start", start) if not start.lstrip("-").isdigit() else ("end", end)
-            raise InputError(
-                f"{_where(path, line, column)}: {value!r} is not a whole number"
-            ) from None
-        if not 0 <= first < last:
-            raise InputError(
-                f"{_where(path, line, 'end')}: the range {first}-{last} "
-                "must start at 0 or later and end after it starts"
-            )
-        rows.append(Row(line, source, first, last, code, coder or None, memo or None))
+        if any(values):
+            rows.append(_row(path, line, values, TARGET in header))
     if not rows:
         raise InputError(f"{path}: no codings (only a header)")
     return rows
+
+
+def _header(path: Path, header: list[str]) -> list[str]:
+    """The header row, refused (row 1) when empty, with an unknown column or a required one
+    missing; the usage line says what it may hold."""
+    usage = (
+        f"columns: {', '.join(REQUIRED + OPTIONAL)}, or {TARGET} instead of source, start and "
+        f"end; {', '.join(OPTIONAL)} optional"
+    )
+    if not header:
+        raise InputError(f"{path}: empty file ({usage})")
+    unknown = [h for h in header if h not in COLUMNS]
+    needed = ("code",) if TARGET in header else REQUIRED
+    missing = [c for c in needed if c not in header]
+    if unknown or missing:
+        problem = f"unknown column {unknown[0]!r}" if unknown else f"no column {missing[0]!r}"
+        raise InputError(f"{path}: row 1: {problem} ({usage})")
+    return header
+
+
+def _row(path: Path, line: int, values: list[str], has_target: bool) -> Row:
+    """One row's cells (in :data:`COLUMNS` order, stripped) checked: a code, and either a
+    target or a source with a range of whole numbers."""
+    target, source, start, end, code, coder, memo = values
+    if not code:
+        raise InputError(f"{_where(path, line, 'code')}: empty")
+    if target:
+        if source or start or end:
+            raise InputError(
+                f"{_where(path, line, TARGET)}: give either a target or source, start and "
+                "end, not both"
+            )
+        return Row(line, "", 0, 0, code, coder or None, memo or None, target)
+    if not (source and start and end):
+        column = ("source", "start", "end")[[source, start, end].index("")]
+        if has_target and not (source or start or end):
+            column = TARGET
+        raise InputError(f"{_where(path, line, column)}: empty")
+    try:
+        first, last = int(start), int(end)
+    except ValueError:
+        column, value = ("start", start) if not start.lstrip("-").isdigit() else ("end", end)
+        raise InputError(f"{_where(path, line, column)}: {value!r} is not a whole number") from None
+    if not 0 <= first < last:
+        raise InputError(
+            f"{_where(path, line, 'end')}: the range {first}-{last} "
+            "must start at 0 or later and end after it starts"
+        )
+    return Row(line, source, first, last, code, coder or None, memo or None)
 
 
 def resolve_targets(session: Session, path: Path | str, rows: list[Row]) -> list[Row]:
@@ -303,16 +312,7 @@ def apply_rows(
     """Apply checked rows inside the caller's transaction (see the module docstring)."""
     rows = resolve_targets(session, label, rows)
     sources = _resolve_sources(session, label, rows)
-    # The person running the import codes the rows without a coder (and is who the event names);
-    # when every row names its coder, nobody else is added to the project's coders.
-    runner = None
-    if coder_name or any(row.coder is None for row in rows):
-        runner = team.ensure_coder(session, coder_name)
-    coders: dict[str, int] = {fold(runner.name): runner.id} if runner else {}
-    for name in sorted({row.coder for row in rows if row.coder}):
-        if fold(name) not in coders:
-            coders[fold(name)] = team.ensure_coder(session, name).id
-    default = runner.name if runner else rows[0].coder or ""
+    coders, default = _resolve_coders(session, rows, coder_name)
     codes, created = _resolve_codes(session, label, rows, create, coders[fold(default)])
     spans = {(sources[r.source][0], r.start, r.end) for r in rows}
     excerpt_ids, new_spans = ensure_excerpts(session, spans)
@@ -323,32 +323,12 @@ def apply_rows(
     seen: set[tuple[int, int, int]] = set()
     logged: list[list[Any]] = []
     for batch in _chunks(rows, BATCH):
-        new_rows: list[dict[str, Any]] = []
-        batch_spans: list[tuple[int, int, int]] = []
+        keyed: list[tuple[Span, tuple[int, int, int], str | None]] = []
         for r in batch:
             span = (sources[r.source][0], r.start, r.end)
             key = (excerpt_ids[span], codes[fold(r.code)], coders[fold(r.coder or default)])
-            if key in seen:  # the first row of a coding wins, as before
-                continue
-            seen.add(key)
-            new_rows.append(
-                {
-                    "guid": new_guid(),
-                    "excerpt_id": key[0],
-                    "source_id": span[0],
-                    "code_id": key[1],
-                    "coder_id": key[2],
-                    "memo": r.memo,
-                    "created_at": now,
-                }
-            )
-            batch_spans.append(span)
-        inserted = set(insert_codings(session, new_rows))
-        logged += [
-            [p["guid"], *span, p["code_id"], p["coder_id"], p["memo"]]
-            for p, span in zip(new_rows, batch_spans, strict=True)
-            if p["guid"] in inserted
-        ]
+            keyed.append((span, key, r.memo))
+        logged += _insert_batch(session, keyed, seen, now)
     del seen
     event = None
     if logged:
@@ -369,6 +349,57 @@ def apply_rows(
         codes_created=created,
         event_id=event.id if event else None,
     )
+
+
+def _resolve_coders(
+    session: Session, rows: list[Row], coder_name: str | None
+) -> tuple[dict[str, int], str]:
+    """Coder ids by folded name, and the name of the coder of rows that name none.
+
+    The person running the import codes the rows without a coder (and is who the event names);
+    when every row names its coder, nobody else is added to the project's coders."""
+    runner = None
+    if coder_name or any(row.coder is None for row in rows):
+        runner = team.ensure_coder(session, coder_name)
+    coders: dict[str, int] = {fold(runner.name): runner.id} if runner else {}
+    for name in sorted({row.coder for row in rows if row.coder}):
+        if fold(name) not in coders:
+            coders[fold(name)] = team.ensure_coder(session, name).id
+    return coders, runner.name if runner else rows[0].coder or ""
+
+
+def _insert_batch(
+    session: Session,
+    keyed: list[tuple[Span, tuple[int, int, int], str | None]],
+    seen: set[tuple[int, int, int]],
+    now: dt.datetime,
+) -> list[list[Any]]:
+    """Insert a batch of (span, (excerpt, code, coder), memo), the first row of a coding only
+    (``seen`` spans batches); the undo log's entries of the codings inserted."""
+    new_rows: list[dict[str, Any]] = []
+    spans: list[Span] = []
+    for span, key, memo in keyed:
+        if key in seen:  # the first row of a coding wins, as before
+            continue
+        seen.add(key)
+        new_rows.append(
+            {
+                "guid": new_guid(),
+                "excerpt_id": key[0],
+                "source_id": span[0],
+                "code_id": key[1],
+                "coder_id": key[2],
+                "memo": memo,
+                "created_at": now,
+            }
+        )
+        spans.append(span)
+    inserted = set(insert_codings(session, new_rows))
+    return [
+        [p["guid"], *span, p["code_id"], p["coder_id"], p["memo"]]
+        for p, span in zip(new_rows, spans, strict=True)
+        if p["guid"] in inserted
+    ]
 
 
 def apply_csv(
