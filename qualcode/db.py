@@ -283,7 +283,7 @@ def open_project(path_or_url: str | Path, *, migrate: bool = True, create: bool 
     label = display_name(path_or_url)
     if url.startswith("sqlite"):
         path = Path(make_url(url).database or "")
-        check_sqlite_file(path)
+        check_sqlite_file(path, label)
         if not create and not path.exists():
             raise ProjectError(f"{label}: no such project (run 'qualcode init' first)")
         try:

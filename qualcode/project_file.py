@@ -45,13 +45,14 @@ def sqlite_path(raw: str) -> Path:
     return path.resolve()
 
 
-def check_sqlite_file(path: Path) -> None:
-    """Refuse a non-empty file that is not SQLite before anything opens it."""
+def check_sqlite_file(path: Path, label: str | None = None) -> None:
+    """Refuse a non-empty file that is not SQLite before anything opens it (named by label, the
+    path as the user typed it, when given)."""
     if not path.exists() or path.stat().st_size == 0:
         return
     with path.open("rb") as fh:
         if fh.read(16) != SQLITE_MAGIC:
-            raise ProjectError(f"{path}: not a SQLite database, so not a qualcode project")
+            raise ProjectError(f"{label or path}: not a SQLite database, so not a qualcode project")
 
 
 def sqlite_readonly(path: Path) -> sqlite3.Connection:

@@ -114,7 +114,7 @@ def create_sqlite(db: str) -> str | None:
         return None
     label = project_file.display_name(db)
     path = project_file.sqlite_path(db)
-    project_file.check_sqlite_file(path)
+    project_file.check_sqlite_file(path, label)
     try:
         tables, revision = project_file.inspect_sqlite(path)
     except sqlite3.DatabaseError as exc:

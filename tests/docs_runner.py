@@ -12,10 +12,11 @@ The convention (the team's docs-convention, summarised in README "Development"):
   stderr as a terminal shows them; trailing spaces and trailing blank lines ignored; a line that is
   exactly ``...`` stands for any number of lines).
 - ``# exits N`` at the end of a line: the command must exit N. ``# not run: REASON``: the line is
-  only form-checked (parsed against the CLI). ``open`` and ``demo`` (full screen) are form-checked.
+  only form-checked (parsed against the CLI). ``open`` and ``demo`` take the terminal over and are
+  form-checked only; ``demo --no-tui`` runs.
 - ``export QUALCODE_X=...`` sets the environment of later commands; ``> FILE`` writes stdout to
   FILE; ``| other`` runs only the qualcode part; ``a && b`` runs both. Other shell lines: only
-  ``cat FILE...``, ``ls [DIR]`` and ``cd DIR``.
+  ``cat FILE...``, ``ls [DIR]``, ``cd DIR`` and ``touch FILE...``.
 - A hidden ``<!-- docs-setup:`` comment (one qualcode command a line, ended by ``-->``) runs first.
 
 Every page's transcript is recorded to ``tests/data/docs/<page-stem>.txt`` after normalising what
@@ -47,7 +48,7 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 DATA = Path(__file__).parent / "data" / "docs"
 RUN_LANGUAGES = {"sh", "bash", "shell", "console"}
 INTERACTIVE = {"open", "demo"}  # full-screen: checked for form, not run
-SHELL = {"cat", "ls", "cd"}
+SHELL = {"cat", "ls", "cd", "touch"}
 _FENCE = re.compile(r"^(\s*)(`{3,})\s*([\w+-]*)")
 _EXITS = re.compile(r"#\s*exits\s+(\d+)\b")
 _NOT_RUN = re.compile(r"#\s*not run:\s*(\S.*)")
@@ -404,7 +405,7 @@ class PageRun:
         from qualcode.cli import app
 
         self.transcript.append(f"$ qualcode {shlex.join(step.argv)}")
-        if step.not_run is not None or (step.argv[:1] and step.argv[0] in INTERACTIVE):
+        if step.not_run is not None or is_full_screen(step.argv):
             problem = form_problem(step.argv)
             if problem:
                 raise PageFailure(f"{step.where()}\n    the CLI refuses it: {problem}")
@@ -429,17 +430,21 @@ class PageRun:
                 f"{step.where()}\n    exit {result.exit_code}, expected {step.exits}"
                 f"\n    stderr: {stderr.strip()}\n    stdout: {stdout.strip()[-2000:]}"
             )
-        if step.shown is not None:
-            terminal = stderr if step.stdout_to else result.output
-            actual = self.normalise(terminal).splitlines()
-            shown = self.normalise("\n".join(step.shown)).splitlines()
-            if not shown_matches(shown, actual):
-                raise PageFailure(
-                    f"{step.where()}\n    the page shows:\n"
-                    + "\n".join(f"      {line}" for line in _tidy(shown))
-                    + "\n    it prints:\n"
-                    + "\n".join(f"      {line}" for line in _tidy(actual))
-                )
+        self.compare(step, stderr if step.stdout_to else result.output)
+
+    def compare(self, step: Step, printed: str) -> None:
+        """Fail when a console block shows other output than the command printed."""
+        if step.shown is None:
+            return
+        actual = self.normalise(printed).splitlines()
+        shown = self.normalise("\n".join(step.shown)).splitlines()
+        if not shown_matches(shown, actual):
+            raise PageFailure(
+                f"{step.where()}\n    the page shows:\n"
+                + "\n".join(f"      {line}" for line in _tidy(shown))
+                + "\n    it prints:\n"
+                + "\n".join(f"      {line}" for line in _tidy(actual))
+            )
 
     def shell(self, step: Step) -> None:
         name, args = step.words[0], step.words[1:]
@@ -456,6 +461,10 @@ class PageRun:
         if name == "cd":
             os.chdir(args[0] if args else self.folder)
             return
+        if name == "touch":
+            for arg in args:
+                Path(arg).touch()
+            return
         if name == "ls":
             folder = Path(args[0]) if args else Path()
             printed = "\n".join(sorted(p.name for p in folder.iterdir()))
@@ -465,8 +474,7 @@ class PageRun:
             Path(step.stdout_to).write_text(printed + "\n", encoding="utf-8")
         else:
             self.transcript.append(self.normalise(printed))
-        if step.shown is not None and not shown_matches(step.shown, printed.splitlines()):
-            raise PageFailure(f"{step.where()}\n    the page shows other output than it prints")
+        self.compare(step, "" if step.stdout_to else printed)
 
     def run(self, step: Step) -> None:
         if step.words[0] == "export":
@@ -478,6 +486,11 @@ class PageRun:
             self.qualcode(step)
         else:
             self.shell(step)
+
+
+def is_full_screen(argv: list[str]) -> bool:
+    """``open`` and ``demo`` take the terminal over (form-checked only); ``demo --no-tui`` prints."""
+    return bool(argv) and argv[0] in INTERACTIVE and "--no-tui" not in argv
 
 
 def page_record(page: Path) -> Path:

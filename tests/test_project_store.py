@@ -112,6 +112,14 @@ def test_a_file_that_is_not_sqlite_is_refused_untouched(tmp_path: Path):
     assert path.read_text() == "these are my notes, not a database"
 
 
+def test_a_file_that_is_not_sqlite_is_named_as_the_user_typed_it(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("заметки.md").write_text("Сарапшы А: көші-қон туралы", encoding="utf-8")
+    with pytest.raises(ProjectError) as refused:
+        open_project("заметки.md", create=False)
+    assert str(refused.value).startswith("заметки.md: not a SQLite database")
+
+
 def test_a_foreign_sqlite_database_is_refused_untouched(tmp_path: Path):
     path = tmp_path / "other.db"
     with sqlite3.connect(path) as conn:
