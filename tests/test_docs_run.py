@@ -22,6 +22,7 @@ from tests.docs_runner import (
     DATA,
     DOCS,
     INTERACTIVE,
+    Normaliser,
     ROOT,
     check_form,
     page_record,
@@ -102,7 +103,7 @@ def test_the_readme_tour_runs_from_an_empty_folder(empty_folder: Path):
         assert result.exit_code == 0, f"the README's tour fails at: {line}\n{result.stderr}"
         transcript.append(result.stdout.rstrip())
     assert (empty_folder / "appendix-b.docx").exists() and (empty_folder / "thesis.qdpx").exists()
-    recorded = "\n".join(transcript) + "\n"
+    recorded = Normaliser(empty_folder)("\n".join(transcript) + "\n")
     if os.environ.get("QUALCODE_REGEN_DOCS"):
         TOUR_RECORD.write_text(recorded, encoding="utf-8")
     assert recorded == TOUR_RECORD.read_text(encoding="utf-8"), (
