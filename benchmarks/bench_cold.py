@@ -1,6 +1,8 @@
 """Cold whole-process timings of issue 20's targets, beside the peers' figures (prints figures).
 
-Usage: python benchmarks/bench_cold.py [--runs 7] [--skip-big] [--skip-memory]
+Usage: python benchmarks/bench_cold.py [--runs 7] [--skip-big] [--skip-memory] [--only TEXT]
+
+``--only TEXT`` measures only the figures whose label contains TEXT (e.g. ``--only code``).
 
 Every figure is a fresh `qualcode` process (nothing is kept warm), timed several times: minimum
 and median wall seconds, and the median CPU seconds of the process (user + system, from
@@ -76,9 +78,14 @@ def timed(command: list[str], cwd: Path | None = None) -> tuple[float, float, fl
     return wall, cpu, peak
 
 
+ONLY: list[str] = []  # --only: the labels to measure (all when empty)
+
+
 def measure(label: str, runs: int, make, target: float | None, peer: str | None = None) -> None:
     """Run ``make()`` (a list of commands run one after the other, timed together) ``runs``
     times; print min / median wall, median CPU, and the target and the peers' figure."""
+    if ONLY and not any(text in label for text in ONLY):
+        return
     walls, cpus = [], []
     for _ in range(runs):
         wall = cpu = 0.0
@@ -231,8 +238,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--skip-big", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--only", action="append", default=[], help="labels containing TEXT")
     args = parser.parse_args()
     runs = args.runs
+    ONLY.extend(args.only)
 
     print("machine")
     for key, value in machine():

@@ -11,6 +11,10 @@
 
 SOURCE is a title (matched by ``qualcode.names.fold``) or an id (``7`` or ``#7``); numbers count
 from 1. A title may itself contain colons: the address part is the text after the last one.
+
+The parser needs only the standard library (the light path of ``qualcode code`` uses it without
+SQLAlchemy); ``resolve`` looks the address up through a Session, with the statements of
+qualcode.coding_statements.
 """
 
 from __future__ import annotations
@@ -19,12 +23,12 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from qualcode.errors import InputError
-from qualcode.models import Excerpt, Segment
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 KINDS = {"s": "sentence", "p": "paragraph", "t": "turn"}
 USAGE = "use #EXCERPT, SOURCE:START-END, SOURCE:sN, SOURCE:pN, SOURCE:pN.sM or SOURCE:tN"
@@ -97,20 +101,28 @@ def parse(ref: str) -> Address:
     return Address(source=source, kind=KINDS[match["kind"].lower()], index=int(match["index"]))
 
 
+def unit_params(
+    source_id: int, kind: str, index: int, within: Span | None = None
+) -> dict[str, object]:
+    """The parameters of ``coding_statements.unit`` / ``unit_count`` (``within``: their
+    ``_within`` forms) for the index-th unit; both paths of ``code`` give the same."""
+    params: dict[str, object] = {"source_id": source_id, "kind": kind, "skip": index - 1}
+    return params if within is None else params | {"lo": within[0], "hi": within[1]}
+
+
 def _nth(
     session: Session, source_id: int, kind: str, index: int, within: Span | None = None
 ) -> Span | int:
     """The (start, end) of the index-th unit of that kind, or how many there are."""
-    query = select(Segment.start, Segment.end).where(
-        Segment.source_id == source_id, Segment.kind == kind
-    )
-    if within is not None:
-        query = query.where(Segment.start >= within[0], Segment.end <= within[1])
+    from qualcode import coding_statements
+
+    params = unit_params(source_id, kind, index, within)
+    nested = within is not None
     if index >= 1:
-        row = session.execute(query.order_by(Segment.start).offset(index - 1).limit(1)).first()
+        row = session.execute(coding_statements.unit(nested), params).first()
         if row is not None:
             return (row.start, row.end)
-    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return session.scalar(coding_statements.unit_count(nested), params) or 0
 
 
 def _plural(kind: str, n: int) -> str:
@@ -119,11 +131,11 @@ def _plural(kind: str, n: int) -> str:
 
 def resolve(session: Session, ref: str | Address) -> Target:
     """The source and character range an address names, checked against the stored segments."""
-    from qualcode import lookup
+    from qualcode import coding_statements, lookup
 
     address = parse(ref) if isinstance(ref, str) else ref
     if address.excerpt is not None:
-        excerpt = session.get(Excerpt, address.excerpt)
+        excerpt = session.scalar(coding_statements.EXCERPT_BY_ID, {"id": address.excerpt})
         if excerpt is None:
             raise InputError(f"no excerpt #{address.excerpt}")
         return Target(excerpt.source_id, excerpt.start, excerpt.end)

@@ -69,15 +69,15 @@ def create_code(
     events.CODE_CREATE.log(
         session,
         _coder_id(coder),
-        {
-            "code_id": code.id,
-            "guid": code.guid,
-            "name": code.name,
-            "definition": definition,
-            "colour": colour,
-            "parent_id": code.parent_id,
-            "position": code.position,
-        },
+        events.code_created(
+            code_id=code.id,
+            guid=code.guid,
+            name=code.name,
+            definition=definition,
+            colour=colour,
+            parent_id=code.parent_id,
+            position=code.position,
+        ),
     )
     return code
 

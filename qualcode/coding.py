@@ -12,7 +12,7 @@ from typing import Literal
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from qualcode import addresses, events, lookup
+from qualcode import addresses, coding_statements, events, lookup
 from qualcode.addresses import Target as Target  # coding.Target: a place to code
 from qualcode.db import race_safe
 from qualcode.errors import InputError
@@ -20,11 +20,10 @@ from qualcode.models import Code, Coder, Coding, Excerpt, Source
 
 
 def _find_excerpt(session: Session, source_id: int, start: int, end: int) -> Excerpt | None:
-    return session.scalar(
-        select(Excerpt).where(
-            Excerpt.source_id == source_id, Excerpt.start == start, Excerpt.end == end
-        )
+    found: Excerpt | None = session.scalar(
+        coding_statements.EXCERPT_AT, {"source_id": source_id, "start": start, "end": end}
     )
+    return found
 
 
 def excerpt_for(session: Session, source: Source, start: int, end: int) -> Excerpt:
@@ -48,21 +47,21 @@ def resolve_target(session: Session, ref: str) -> Target:
 
 
 def _coding_payload(coding: Coding, excerpt: Excerpt, excerpt_new: bool) -> events.CodingPayload:
-    return {
-        "guid": coding.guid,
-        "source_id": excerpt.source_id,
-        "start": excerpt.start,
-        "end": excerpt.end,
-        "code_id": coding.code_id,
-        "coder_id": coding.coder_id,
-        "memo": coding.memo,
-        "id": coding.id,
-        "created_at": events.stamp(coding.created_at),
-        "excerpt_id": excerpt.id,
-        "excerpt_guid": excerpt.guid,
-        "excerpt_created_at": events.stamp(excerpt.created_at),
-        "excerpt_new": excerpt_new,
-    }
+    return events.coding_payload(
+        guid=coding.guid,
+        source_id=excerpt.source_id,
+        start=excerpt.start,
+        end=excerpt.end,
+        code_id=coding.code_id,
+        coder_id=coding.coder_id,
+        memo=coding.memo,
+        coding_id=coding.id,
+        created_at=coding.created_at,
+        excerpt_id=excerpt.id,
+        excerpt_guid=excerpt.guid,
+        excerpt_created_at=excerpt.created_at,
+        excerpt_new=excerpt_new,
+    )
 
 
 def apply_code(
@@ -77,17 +76,14 @@ def apply_code(
     """Code a range; applying the same code twice by one coder is a no-op, not an error."""
     if code.status != "active":
         raise InputError(f"code {code.name!r} is {code.status}; include it again to use it")
-    source = session.get(Source, target.source_id)
+    source = session.scalar(coding_statements.SOURCE_BY_ID, {"id": target.source_id})
     if source is None:
         raise InputError(f"no source #{target.source_id}")
     had = _find_excerpt(session, source.id, target.start, target.end)
     excerpt = had or excerpt_for(session, source, target.start, target.end)
     coding = session.scalar(
-        select(Coding).where(
-            Coding.excerpt_id == excerpt.id,
-            Coding.code_id == code.id,
-            Coding.coder_id == coder.id,
-        )
+        coding_statements.CODING_OF,
+        {"excerpt_id": excerpt.id, "code_id": code.id, "coder_id": coder.id},
     )
     if coding is not None:
         return coding

@@ -5,6 +5,9 @@ dispatch on the event's action to the inverse registered by the module that owns
 log is both the audit trail and the undo stack. Undo takes the newest live event (of a coder, since
 a point such as the start of a TUI session); redo takes back the most recently undone one, and a
 new action after an undo ends the chance to redo (as in an editor).
+
+The payloads and their builders need only the standard library: the light path of ``qualcode
+code`` (qualcode.coding_light) logs through them without SQLAlchemy, byte for byte as the ORM does.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, NotRequired, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NotRequired, TypedDict, TypeVar
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:
+    from sqlalchemy import Select
+    from sqlalchemy.orm import Session
 
-from qualcode.models import Event
+    from qualcode.models import Event
 
 # --- the payloads: one definition each, read by the action that logs and by its inverses -------
 
@@ -44,6 +48,41 @@ class CodingPayload(TypedDict):
     excerpt_new: NotRequired[bool]  # the coding made its excerpt: undo takes both away
 
 
+def coding_payload(
+    *,
+    guid: str,
+    source_id: int,
+    start: int,
+    end: int,
+    code_id: int,
+    coder_id: int,
+    memo: str | None,
+    coding_id: int,
+    created_at: dt.datetime,
+    excerpt_id: int,
+    excerpt_guid: str,
+    excerpt_created_at: dt.datetime,
+    excerpt_new: bool,
+) -> CodingPayload:
+    """A coding and its excerpt as ``coding.apply`` / ``coding.remove`` log them (the one place
+    that says which keys, in which order: the stored JSON is the same from every path)."""
+    return {
+        "guid": guid,
+        "source_id": source_id,
+        "start": start,
+        "end": end,
+        "code_id": code_id,
+        "coder_id": coder_id,
+        "memo": memo,
+        "id": coding_id,
+        "created_at": stamp(created_at),
+        "excerpt_id": excerpt_id,
+        "excerpt_guid": excerpt_guid,
+        "excerpt_created_at": stamp(excerpt_created_at),
+        "excerpt_new": excerpt_new,
+    }
+
+
 class MemoChange(TypedDict):
     """``coding.memo``."""
 
@@ -62,6 +101,28 @@ class CodeCreated(TypedDict):
     colour: str | None
     parent_id: int | None
     position: int
+
+
+def code_created(
+    *,
+    code_id: int,
+    guid: str,
+    name: str,
+    definition: str | None,
+    colour: str | None,
+    parent_id: int | None,
+    position: int,
+) -> CodeCreated:
+    """A new code as ``code.create`` logs it (every path that creates a code builds it here)."""
+    return {
+        "code_id": code_id,
+        "guid": guid,
+        "name": name,
+        "definition": definition,
+        "colour": colour,
+        "parent_id": parent_id,
+        "position": position,
+    }
 
 
 class FieldChange(TypedDict):
@@ -196,7 +257,7 @@ SOURCE_EDIT: Action[SourceEdit] = Action("source.edit")
 PARTICIPANT_CREATE: Action[ParticipantCreated] = Action("participant.create")
 TEAM_MODE: Action[ModeChange] = Action("team.mode")
 
-Handler = Callable[[Session, Any], None]
+Handler = Callable[["Session", Any], None]
 
 
 @dataclass(frozen=True)
@@ -217,6 +278,8 @@ def undoable(
 
 def log(session: Session, action: str, coder_id: int | None = None, /, **payload: Any) -> Event:
     """Log an event; undoable actions log through their :class:`Action` instead."""
+    from qualcode.models import Event
+
     event = Event(action=action, coder_id=coder_id, payload=payload)
     session.add(event)
     session.flush()
@@ -235,6 +298,10 @@ def restore_stamp(row: Any, value: str | None) -> None:
 
 
 def _scope(coder_id: int | None, since_id: int) -> Select[Event]:
+    from sqlalchemy import select
+
+    from qualcode.models import Event
+
     query = select(Event).where(Event.id > since_id, Event.action.in_(list(_HANDLERS)))
     if coder_id is not None:
         query = query.where(Event.coder_id == coder_id)
@@ -254,6 +321,8 @@ def _ensure_handlers() -> None:
 
 def undo(session: Session, coder_id: int | None = None, since_id: int = 0) -> Event | None:
     """Undo the newest live event; None when there is nothing to undo."""
+    from qualcode.models import Event
+
     _ensure_handlers()
     event = session.scalar(
         _scope(coder_id, since_id).where(Event.undone.is_(False)).order_by(Event.id.desc()).limit(1)
@@ -268,6 +337,10 @@ def undo(session: Session, coder_id: int | None = None, since_id: int = 0) -> Ev
 
 def redo(session: Session, coder_id: int | None = None, since_id: int = 0) -> Event | None:
     """Redo the most recently undone event, unless a new action came after it."""
+    from sqlalchemy import func
+
+    from qualcode.models import Event
+
     _ensure_handlers()
     last_live = session.scalar(
         _scope(coder_id, since_id)
@@ -289,4 +362,8 @@ def redo(session: Session, coder_id: int | None = None, since_id: int = 0) -> Ev
 
 
 def last_event_id(session: Session) -> int:
+    from sqlalchemy import func, select
+
+    from qualcode.models import Event
+
     return session.scalar(select(func.coalesce(func.max(Event.id), 0))) or 0

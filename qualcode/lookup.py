@@ -8,20 +8,19 @@ creating a new row.
 
 from __future__ import annotations
 
-import getpass
-import os
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from qualcode import coders, coding_statements
+from qualcode.coders import LAST_CODER as LAST_CODER  # lookup.LAST_CODER, as before
 from qualcode.errors import InputError, NotFoundError
 from qualcode.models import NAMED, Base, Code, Coder, Participant, Setting, Source, Theme
 from qualcode.names import collision_message, did_you_mean
 from qualcode.names import fold as fold  # lookup.fold: how every name compares
 
-LAST_CODER = "coder.last"
 M = TypeVar("M", bound=Base)
 
 
@@ -38,14 +37,13 @@ def name_in(model: Any, names: Iterable[str]) -> ColumnElement[bool]:
 
 def find_named(session: Session, model: type[M], name: str) -> M | None:
     """The row of that name (folded). A row whose key was suffixed by the 0002 migration because
-    its name collided still answers to its exact spelling, which wins over the folded match."""
+    its name collided still answers to its exact spelling, which wins over the folded match
+    (``coding_statements.named``, the statement the light path of ``code`` runs too)."""
     typed = name.strip()
-    column = getattr(model, NAMED[model])
-    rows = session.scalars(
-        select(model).where(or_(name_is(model, typed), column == typed)).limit(2)
-    ).all()
-    exact = [row for row in rows if getattr(row, NAMED[model]) == typed]
-    return exact[0] if exact else (rows[0] if rows else None)
+    found: M | None = session.scalar(
+        coding_statements.named(model), {"key": fold(typed), "name": typed}
+    )
+    return found
 
 
 def check_free(
@@ -105,7 +103,7 @@ def get_source(session: Session, ref: str | int) -> Source:
     text = str(ref).strip()
     source = None
     if text.lstrip("#").isdigit():
-        source = session.get(Source, int(text.lstrip("#")))
+        source = session.scalar(coding_statements.SOURCE_BY_ID, {"id": int(text.lstrip("#"))})
     if source is None:
         source = find_source(session, text)
     if source is None:
@@ -119,17 +117,13 @@ def find_coder(session: Session, name: str) -> Coder | None:
 
 def default_coder_name(session: Session | None = None) -> str:
     """$QUALCODE_CODER, else the coder last used in this project, else the login name."""
-    env = os.environ.get("QUALCODE_CODER")
-    if env:
-        return env
-    if session is not None:
-        last = session.get(Setting, LAST_CODER)
-        if last is not None:
-            return last.value
-    try:
-        return getpass.getuser()
-    except Exception:  # pragma: no cover - no login name (some containers)
-        return "coder"
+    last = _last_coder(session) if session is not None else None
+    return coders.default_coder_name(last.value if last is not None else None)
+
+
+def _last_coder(session: Session) -> Setting | None:
+    found: Setting | None = session.scalar(coding_statements.SETTING, {"key": LAST_CODER})
+    return found
 
 
 def coder(session: Session, name: str | None = None, *, remember: bool = False) -> Coder:
@@ -137,12 +131,11 @@ def coder(session: Session, name: str | None = None, *, remember: bool = False) 
     name = (name or default_coder_name(session)).strip()
     found = find_coder(session, name)
     if found is None:
-        initials = "".join(part[0] for part in name.split() if part).upper()[:20] or None
-        found = Coder(name=name, initials=initials)
+        found = Coder(name=name, initials=coders.initials(name))
         session.add(found)
         session.flush()
     if remember:
-        setting = session.get(Setting, LAST_CODER)
+        setting = _last_coder(session)
         if setting is None:
             session.add(Setting(key=LAST_CODER, value=found.name))
         else:

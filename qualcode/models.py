@@ -8,7 +8,6 @@ whichever code path made it. Offsets are Python ``str`` indices into ``Source.te
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from sqlalchemy import (
@@ -31,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from qualcode.names import fold
+from qualcode.row_defaults import new_guid, utcnow
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -43,15 +43,6 @@ NAMING_CONVENTION = {
 SOURCE_KINDS = ("interview", "document")
 CODE_STATUSES = ("active", "excluded", "merged")
 SEGMENT_KINDS = ("paragraph", "sentence", "turn")
-
-
-def new_guid() -> str:
-    """A REFI-QDA style GUID: kept for the life of a row so exports keep identities."""
-    return str(uuid.uuid4())
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from qualcode.cli.app import DEFAULT_DB, DbOption, app, open_db
+from qualcode.cli.app import DEFAULT_DB, DbOption, app, name_project, open_db
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from qualcode.coding_light import Coded
 
 
 @app.command("code")
@@ -42,7 +47,6 @@ def code(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Apply a code to a range of a source, or every coding in a CSV file (--from)."""
-    from qualcode.coding import code_range
     from qualcode.errors import InputError
 
     if from_file is not None:
@@ -58,14 +62,28 @@ def code(
         return
     if target is None or code_name is None:
         raise InputError("give TARGET and CODE, or --from FILE.csv")
-    project = open_db(db)
+    from qualcode.coding_light import code_light
 
-    def work(session):
+    name_project(db)
+    done = code_light(db, target, code_name, coder, memo=memo, create=not no_create)
+    if done is None:  # not a SQLite project at the compiled revision, or an error to report
+        done = _code_orm(db, target, code_name, coder, memo=memo, create=not no_create)
+    coding_id, start, end, who = done
+    typer.echo(f"coded {target} [{start}-{end}] with {code_name!r} by {who} (coding #{coding_id})")
+
+
+def _code_orm(
+    db: str, target: str, code_name: str, coder: str | None, *, memo: str | None, create: bool
+) -> Coded:
+    """The same coding through SQLAlchemy: PostgreSQL, a project to migrate, and every error."""
+    from qualcode.coding import code_range
+    from qualcode.coding_light import Coded
+
+    def work(session: Session) -> Coded:
         coding = code_range(
-            session, target, code_name, coder, create=not no_create, memo=memo, remember=True
+            session, target, code_name, coder, create=create, memo=memo, remember=True
         )
         excerpt = coding.excerpt
-        return coding.id, excerpt.start, excerpt.end, coding.coder.name
+        return Coded(coding.id, excerpt.start, excerpt.end, coding.coder.name)
 
-    coding_id, start, end, who = project.transaction(work)
-    typer.echo(f"coded {target} [{start}-{end}] with {code_name!r} by {who} (coding #{coding_id})")
+    return open_db(db).transaction(work)

@@ -1,0 +1,304 @@
+"""``qualcode code TARGET CODE`` on a SQLite project with the standard library's sqlite3.
+
+It does what the ORM path (qualcode.coding.code_range with ``remember``) does, step for step:
+the coder (by name key, created on first use, remembered as the last coder), the code (found by
+name key, or created and logged), the place (qualcode.addresses' parser; sources by id or name
+key; pN, pN.sM, sN, tN, START-END and #E), the excerpt (reused or made), the coding and its
+``coding.apply`` event (qualcode.events' payload, so ``qualcode undo`` undoes it exactly), all in
+one ``BEGIN IMMEDIATE`` transaction. The SQL is qualcode/data/coding_sql.json, compiled from the
+statements and models the ORM path uses (qualcode.coding_plans).
+
+Anything it does not handle returns None before writing anything, and the caller takes the ORM
+path, which also gives every error: a URL (PostgreSQL), a missing or empty file, a project at
+another schema revision, an unreadable address, and every failure (unknown source or code,
+a unit or range that is not there, an excluded code, any SQLite error but a lock).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from qualcode import addresses, events
+from qualcode.coders import LAST_CODER, default_coder_name, initials
+from qualcode.errors import InputError
+from qualcode.names import fold
+from qualcode.project_file import connect
+from qualcode.row_defaults import new_guid, utcnow
+
+
+class Coded(NamedTuple):
+    """What ``code`` prints: the coding's id, its range, and who coded."""
+
+    coding_id: int
+    start: int
+    end: int
+    coder: str
+
+
+class _Fallback(Exception):
+    """The light path does not handle this; the ORM path will (and says what is wrong)."""
+
+
+class _Runner:
+    """The compiled statements and inserts, run on one connection."""
+
+    def __init__(self, conn: sqlite3.Connection, plans: dict[str, Any]) -> None:
+        self.conn = conn
+        self.plans = plans
+
+    def one(self, statement: str, /, **params: Any) -> sqlite3.Row | None:
+        plan = self.plans["statements"][statement]
+        row: sqlite3.Row | None = self.conn.execute(
+            plan["sql"], {**plan["fixed"], **params}
+        ).fetchone()
+        return row
+
+    def named(self, table: str, name: str) -> sqlite3.Row | None:
+        """As qualcode.lookup.find_named: the folded name, the exact spelling first."""
+        typed = name.strip()
+        return self.one(f"named:{table}", key=fold(typed), name=typed)
+
+    def insert(self, table: str, /, **values: Any) -> dict[str, Any]:
+        """Insert a row as the ORM would: the columns not given get the model's defaults.
+        Returns the values written (before storage conversion) and the new ``id``. Values for
+        columns this schema revision does not have (e.g. a coding's ``source_id`` before
+        migration 0003) are not written."""
+        plan = self.plans["inserts"][table]
+        row: dict[str, Any] = {}
+        for column, meta in plan["columns"].items():
+            row[column] = values[column] if column in values else self._default(meta, values)
+            if row[column] is None and not meta["nullable"]:
+                raise AssertionError(f"the light path gives no value for {table}.{column}")
+        stored = {column: self._stored(plan["columns"][column], v) for column, v in row.items()}
+        row["id"] = self.conn.execute(plan["sql"], stored).lastrowid
+        return row
+
+    @staticmethod
+    def _default(meta: dict[str, Any], values: dict[str, Any]) -> Any:
+        default = meta["default"]
+        if default is None:
+            return None
+        if "value" in default:
+            return default["value"]
+        if "fold" in default:
+            return fold(values[default["fold"]])
+        return {"guid": new_guid, "now": utcnow}[default["call"]]()
+
+    def _stored(self, meta: dict[str, Any], value: Any) -> Any:
+        """The value as SQLAlchemy's SQLite types store it."""
+        if value is None:
+            return None
+        storage = meta["storage"]
+        if storage == "datetime":
+            return self.plans["datetime_format"] % {
+                "year": value.year,
+                "month": value.month,
+                "day": value.day,
+                "hour": value.hour,
+                "minute": value.minute,
+                "second": value.second,
+                "microsecond": value.microsecond,
+            }
+        if storage == "bool":
+            return int(value)
+        if storage == "json":
+            return json.dumps(value)
+        return value
+
+    def log(self, action: events.Action[Any], coder_id: int | None, payload: Any) -> None:
+        self.insert("events", action=action.name, coder_id=coder_id, payload=payload)
+
+
+def code_light(
+    db: str,
+    target: str,
+    code_name: str,
+    coder_name: str | None = None,
+    *,
+    memo: str | None = None,
+    create: bool = True,
+) -> Coded | None:
+    """Code ``target`` with ``code_name`` in the SQLite project ``db``, or None (nothing written)
+    when the ORM path must do it."""
+    from qualcode.coding_plans import load_plans
+
+    if "://" in db:
+        return None
+    path = Path(db).expanduser()
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return None
+        address = addresses.parse(target)
+    except (OSError, InputError):
+        return None
+    plans = load_plans()
+    try:
+        conn = connect(path)
+    except sqlite3.Error:
+        return None
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        if conn.execute("SELECT version_num FROM alembic_version").fetchall() != [
+            (plans["revision"],)
+        ]:
+            raise _Fallback
+        conn.row_factory = sqlite3.Row
+        done = _code(_Runner(conn, plans), address, code_name, coder_name, memo, create)
+        conn.execute("COMMIT")
+        return done
+    except (_Fallback, sqlite3.Error) as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc).lower():
+            raise  # the ORM path would wait as long again, then say the same
+        return None
+    finally:
+        conn.close()
+
+
+def _code(
+    run: _Runner,
+    address: addresses.Address,
+    code_name: str,
+    coder_name: str | None,
+    memo: str | None,
+    create: bool,
+) -> Coded:
+    coder_id, coder = _coder(run, coder_name)
+    code = run.named("codes", code_name)
+    if code is None:
+        if not create:
+            raise _Fallback  # "no code named ...", with suggestions
+        code_id = _create_code(run, code_name, coder_id)
+    elif code["status"] != "active":
+        raise _Fallback  # "code ... is excluded"
+    else:
+        code_id = code["id"]
+    source_id, start, end = _resolve(run, address)
+    source = run.one("source_by_id", id=source_id)
+    assert source is not None  # found by _resolve in this transaction
+    excerpt = run.one("excerpt_at", source_id=source_id, start=start, end=end)
+    excerpt_new = excerpt is None
+    if excerpt is None:
+        if not 0 <= start < end <= len(source["text"]):
+            raise _Fallback  # "range ... is outside source ..."
+        excerpt = run.insert("excerpts", source_id=source_id, start=start, end=end)
+    found = run.one("coding_of", excerpt_id=excerpt["id"], code_id=code_id, coder_id=coder_id)
+    if found is not None:  # the same code by the same coder: a no-op, as on the ORM path
+        return Coded(found["id"], start, end, coder)
+    coding = run.insert(
+        "codings",
+        excerpt_id=excerpt["id"],
+        source_id=source_id,
+        code_id=code_id,
+        coder_id=coder_id,
+        memo=memo,
+    )
+    run.log(
+        events.CODING_APPLY,
+        coder_id,
+        events.coding_payload(
+            guid=coding["guid"],
+            source_id=source_id,
+            start=start,
+            end=end,
+            code_id=code_id,
+            coder_id=coder_id,
+            memo=memo,
+            coding_id=coding["id"],
+            created_at=coding["created_at"],
+            excerpt_id=excerpt["id"],
+            excerpt_guid=excerpt["guid"],
+            excerpt_created_at=_time(excerpt["created_at"]),
+            excerpt_new=excerpt_new,
+        ),
+    )
+    return Coded(coding["id"], start, end, coder)
+
+
+def _time(value: dt.datetime | str) -> dt.datetime:
+    """A time just written, or one read back from SQLite's text."""
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+
+
+def _coder(run: _Runner, given: str | None) -> tuple[int, str]:
+    """As qualcode.lookup.coder(remember=True): found or created, then the last coder."""
+    last = run.one("setting", key=LAST_CODER)
+    name = (given or default_coder_name(last["value"] if last is not None else None)).strip()
+    found = run.named("coders", name)
+    if found is None:
+        coder_id, coder = run.insert("coders", name=name, initials=initials(name))["id"], name
+    else:
+        coder_id, coder = found["id"], found["name"]
+    if last is None:
+        run.insert("settings", key=LAST_CODER, value=coder)
+    elif last["value"] != coder:
+        plan = run.plans["statements"]["update_setting"]
+        run.conn.execute(plan["sql"], {"b_key": LAST_CODER, "b_value": coder})
+    return coder_id, coder
+
+
+def _create_code(run: _Runner, name: str, coder_id: int) -> int:
+    """As qualcode.codebook.create_code with only a name: the next position, logged."""
+    name = name.strip()
+    if not name:
+        raise _Fallback  # "a code needs a name"
+    last = run.one("last_code_position")
+    position = ((last[0] if last is not None else None) or 0) + 1
+    code = run.insert("codes", name=name, position=position)
+    run.log(
+        events.CODE_CREATE,
+        coder_id,
+        events.code_created(
+            code_id=code["id"],
+            guid=code["guid"],
+            name=name,
+            definition=None,
+            colour=None,
+            parent_id=None,
+            position=position,
+        ),
+    )
+    return int(code["id"])
+
+
+def _resolve(run: _Runner, address: addresses.Address) -> tuple[int, int, int]:
+    """As qualcode.addresses.resolve: (source id, start, end) of the place."""
+    if address.excerpt is not None:
+        excerpt = run.one("excerpt_by_id", id=address.excerpt)
+        if excerpt is None:
+            raise _Fallback  # "no excerpt #..."
+        return excerpt["source_id"], excerpt["start"], excerpt["end"]
+    assert address.source is not None
+    text = address.source.strip()
+    source = None
+    if text.lstrip("#").isdigit():
+        source = run.one("source_by_id", id=int(text.lstrip("#")))
+    if source is None:
+        source = run.named("sources", text)
+    if source is None:
+        raise _Fallback  # "no source ...", with suggestions
+    if address.start is not None and address.end is not None:
+        return source["id"], address.start, address.end
+    assert address.kind is not None and address.index is not None
+    within = None
+    if address.paragraph is not None:
+        within = _nth(run, source["id"], "paragraph", address.paragraph)
+    start, end = _nth(run, source["id"], address.kind, address.index, within)
+    return source["id"], start, end
+
+
+def _nth(
+    run: _Runner, source_id: int, kind: str, index: int, within: addresses.Span | None = None
+) -> addresses.Span:
+    suffix = "" if within is None else "_within"
+    row = None
+    if index >= 1:
+        row = run.one("unit" + suffix, **addresses.unit_params(source_id, kind, index, within))
+    if row is None:
+        raise _Fallback  # "source ... has no paragraph N (it has ...)"
+    return row["start"], row["end"]
