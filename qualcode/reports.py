@@ -12,7 +12,7 @@ count there.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
@@ -68,6 +68,15 @@ if TYPE_CHECKING:
 __all__ = ["NO_PARTICIPANT", "NO_THEME", "TOTAL", "short_names"]
 # The thesis's own funnel (seed line 197): codes that emerged, unique codes, codes used.
 THESIS_FUNNEL = {"applications": 556, "unique": 226, "used": 197}
+# The funnel's last row: why the project's figures and the thesis's differ.
+FUNNEL_NOTE = (
+    "The thesis (Section 3.4, seed line 197) reports 556 code applications, combined into "
+    "226 unique codes, of which 197 were used. Its Appendix B prints only the codes used, "
+    "with their counts, some unreadable: the applications and codes dropped by merging "
+    "and exclusion are not in it, so a project built from the printed codebook cannot "
+    "reproduce 556 or 226, and its codes used fall short of 197 where rows were lost in "
+    "the text. codebooks/README.md gives the figures and the reasons."
+)
 PARTICIPANT_FIELDS = ("organisation", "role", "location", "mode")
 
 
@@ -543,93 +552,24 @@ def themes(
 
 
 def themes_statements(counts: str, filters: Filters) -> dict[str, Executable]:
-    if counts not in ("observed", "reported"):
-        raise InputError(f"--counts must be observed or reported, not {counts!r}")
-    if counts == "reported" and filters.on_sources:
-        raise InputError(
-            "--counts reported sums printed tallies: --participants, --coders, --kind and "
-            "--where filter codings and cannot apply"
-        )
-    closure = theme_closure()
+    _check_theme_counts(counts, filters)
     active_ids = select(Code.id.label("code_id")).where(Code.status == "active")
     if filters.themes:
         active_ids = active_ids.where(Code.id.in_(filters.theme_codes))
     active = active_ids.cte("active_codes")
-    # (group, code): each theme an active code is in and all its ancestors, -1 for the codes in
-    # no theme, -2 (the Total) for every active code; UNION keeps a code once per group
-    groups = union(
-        select(closure.c.ancestor.label("group_id"), CodeTheme.code_id)
-        .join(closure, closure.c.theme_id == CodeTheme.theme_id)
-        .join(active, active.c.code_id == CodeTheme.code_id),
-        select(literal(-1), active.c.code_id).where(
-            active.c.code_id.not_in(select(CodeTheme.code_id))
-        ),
-        select(literal(-2), active.c.code_id),
-    ).cte("code_groups")
-    # Codes that count in the same groups can be counted together: a code in one theme (or none,
-    # -1) under that theme's id, a code in several themes under its own id (as -2 - id, apart
-    # from the theme ids). Grouping codings by (participant, key) gives a few rows per participant
-    # instead of one per code, so rolling them up to the groups is cheap.
-    membership = (
-        select(
-            active.c.code_id,
-            case(
-                (func.count(CodeTheme.theme_id) > 1, -2 - active.c.code_id),
-                else_=func.coalesce(func.max(CodeTheme.theme_id), -1),
-            ).label("key"),
-        )
-        .outerjoin(CodeTheme, CodeTheme.code_id == active.c.code_id)
-        .group_by(active.c.code_id)
-        .cte("code_keys")
-    )
+    groups = _code_groups(active)
+    membership = _code_keys(active)
     key_groups = (
         select(membership.c.key, groups.c.group_id)
         .join(groups, groups.c.code_id == membership.c.code_id)
         .distinct()
         .cte("key_groups")
     )
-    key_rows: Query | CompoundSelect[*tuple[Any, ...]]
-    if counts == "reported":
-        key_rows = (
-            select(
-                Code.example_participant_id.label("who"),
-                membership.c.key,
-                func.sum(Code.reported_count).label("n"),
-            )
-            .join(membership, membership.c.code_id == Code.id)
-            .group_by(Code.example_participant_id, membership.c.key)
-        )
-    else:
-        # The codes' keys are outer-joined last, so that SQLite looks them up for each coding on
-        # its walk rather than starting from them. Codings on inactive codes, or outside the
-        # chosen themes, get no key and drop out at the join to key_groups: cheaper than testing
-        # each coding against a list of codes (and SQLite would probe the codings' index once
-        # per excerpt and chosen code).
-        walk = replace(filters, themes=()).apply(
-            codings_query(
-                Source.participant_id.label("who"), membership.c.key, in_order=True
-            ).outerjoin(membership, membership.c.code_id == Coding.code_id)
-        )
-        if filters.on_sources:
-            key_rows = walk.add_columns(func.count().label("n")).group_by(
-                Source.participant_id, membership.c.key
-            )
-        else:
-            # No filter on sources or coders: the counts come from the codings alone (every
-            # coding has its excerpt and source), per code straight from their code index, and
-            # the walk only has to say who coded what, as DISTINCT rows that SQLite keeps in a
-            # small b-tree instead of sorting every coding. Rows of either kind leave the other's
-            # column NULL, which sum() and count(DISTINCT) below skip. (With a coder filter,
-            # SQLite would read every coding's row in code order to test its coder.)
-            per_code = (
-                select(Coding.code_id, func.count().label("n")).group_by(Coding.code_id).subquery()
-            )
-            key_rows = union_all(
-                walk.add_columns(cast(null(), Integer).label("n")).distinct(),
-                select(cast(null(), Integer), membership.c.key, func.sum(per_code.c.n))
-                .join(membership, membership.c.code_id == per_code.c.code_id)
-                .group_by(membership.c.key),
-            )
+    key_rows = (
+        _reported_per_key(membership)
+        if counts == "reported"
+        else _observed_per_key(filters, membership)
+    )
     per_key = key_rows.cte("per_key")
     codes_per_group = (
         select(groups.c.group_id, func.count().label("codes"))
@@ -654,6 +594,97 @@ def themes_statements(counts: str, filters: Filters) -> dict[str, Executable]:
     ).outerjoin(counts_per_group, counts_per_group.c.group_id == codes_per_group.c.group_id)
     listing = select(Theme.id, Theme.name, Theme.parent_id).order_by(Theme.position, Theme.id)
     return {"figures": statement, "listing": listing}
+
+
+def _check_theme_counts(counts: str, filters: Filters) -> None:
+    """Refuse an unknown --counts, and filters on codings with the printed tallies."""
+    if counts not in ("observed", "reported"):
+        raise InputError(f"--counts must be observed or reported, not {counts!r}")
+    if counts == "reported" and filters.on_sources:
+        raise InputError(
+            "--counts reported sums printed tallies: --participants, --coders, --kind and "
+            "--where filter codings and cannot apply"
+        )
+
+
+def _code_groups(active: CTE) -> CTE:
+    """(group, code): each theme an active code is in and all its ancestors, -1 for the codes in
+    no theme, -2 (the Total) for every active code; UNION keeps a code once per group."""
+    closure = theme_closure()
+    return union(
+        select(closure.c.ancestor.label("group_id"), CodeTheme.code_id)
+        .join(closure, closure.c.theme_id == CodeTheme.theme_id)
+        .join(active, active.c.code_id == CodeTheme.code_id),
+        select(literal(-1), active.c.code_id).where(
+            active.c.code_id.not_in(select(CodeTheme.code_id))
+        ),
+        select(literal(-2), active.c.code_id),
+    ).cte("code_groups")
+
+
+def _code_keys(active: CTE) -> CTE:
+    """(code, key): codes that count in the same groups can be counted together: a code in one
+    theme (or none, -1) under that theme's id, a code in several themes under its own id (as
+    -2 - id, apart from the theme ids). Grouping codings by (participant, key) gives a few rows
+    per participant instead of one per code, so rolling them up to the groups is cheap."""
+    return (
+        select(
+            active.c.code_id,
+            case(
+                (func.count(CodeTheme.theme_id) > 1, -2 - active.c.code_id),
+                else_=func.coalesce(func.max(CodeTheme.theme_id), -1),
+            ).label("key"),
+        )
+        .outerjoin(CodeTheme, CodeTheme.code_id == active.c.code_id)
+        .group_by(active.c.code_id)
+        .cte("code_keys")
+    )
+
+
+def _reported_per_key(membership: CTE) -> Query:
+    """(who, key, n) from the codes' printed tallies: who is the participant quoted."""
+    return (
+        select(
+            Code.example_participant_id.label("who"),
+            membership.c.key,
+            func.sum(Code.reported_count).label("n"),
+        )
+        .join(membership, membership.c.code_id == Code.id)
+        .group_by(Code.example_participant_id, membership.c.key)
+    )
+
+
+def _observed_per_key(
+    filters: Filters, membership: CTE
+) -> Query | CompoundSelect[*tuple[Any, ...]]:
+    """(who, key, n) from the codings: who is the coded source's participant."""
+    # The codes' keys are outer-joined last, so that SQLite looks them up for each coding on
+    # its walk rather than starting from them. Codings on inactive codes, or outside the
+    # chosen themes, get no key and drop out at the join to key_groups: cheaper than testing
+    # each coding against a list of codes (and SQLite would probe the codings' index once
+    # per excerpt and chosen code).
+    walk = replace(filters, themes=()).apply(
+        codings_query(
+            Source.participant_id.label("who"), membership.c.key, in_order=True
+        ).outerjoin(membership, membership.c.code_id == Coding.code_id)
+    )
+    if filters.on_sources:
+        return walk.add_columns(func.count().label("n")).group_by(
+            Source.participant_id, membership.c.key
+        )
+    # No filter on sources or coders: the counts come from the codings alone (every coding has
+    # its excerpt and source), per code straight from their code index, and the walk only has
+    # to say who coded what, as DISTINCT rows that SQLite keeps in a small b-tree instead of
+    # sorting every coding. Rows of either kind leave the other's column NULL, which sum() and
+    # count(DISTINCT) below skip. (With a coder filter, SQLite would read every coding's row in
+    # code order to test its coder.)
+    per_code = select(Coding.code_id, func.count().label("n")).group_by(Coding.code_id).subquery()
+    return union_all(
+        walk.add_columns(cast(null(), Integer).label("n")).distinct(),
+        select(cast(null(), Integer), membership.c.key, func.sum(per_code.c.n))
+        .join(membership, membership.c.code_id == per_code.c.code_id)
+        .group_by(membership.c.key),
+    )
 
 
 def participants(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
@@ -793,10 +824,22 @@ def funnel(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
         func.count(case((Code.status == "active", Code.reported_count))),
     )
     with project.session(write=False) as session:
-        n_codings, n_on_excluded, coded_codes, coded_active = session.execute(applications).one()
-        n_codes, merged, excluded, active, reported_sum, n_reported = session.execute(
-            codebook
-        ).one()
+        coded = session.execute(applications).one()
+        book = session.execute(codebook).one()
+    df = pd.DataFrame(_funnel_rows(coded, book), columns=["stage", "project", "thesis", "note"])
+    df["project"] = df["project"].astype("Int64")
+    df["thesis"] = df["thesis"].astype("Int64")
+    return df
+
+
+def _funnel_rows(
+    coded: Sequence[Any], book: Sequence[Any]
+) -> list[tuple[str, Any, int | None, str]]:
+    """The funnel's rows (stage, project, thesis, note) from the codings' counts (``coded``)
+    and the codebook's (``book``); the sum of reported counts only when some active code has
+    one."""
+    n_codings, n_on_excluded, coded_codes, coded_active = coded
+    n_codes, merged, excluded, active, reported_sum, n_reported = book
     thesis = THESIS_FUNNEL
     rows: list[tuple[str, Any, int | None, str]] = [
         (
@@ -808,15 +851,15 @@ def funnel(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
         ),
     ]
     if n_reported:
-        reported_sum = int(reported_sum or 0)
-        gap = thesis["applications"] - reported_sum
+        reported = int(reported_sum or 0)
+        gap = thesis["applications"] - reported
         rows.append(
             (
                 "code applications (sum of reported counts)",
-                reported_sum,
+                reported,
                 thesis["applications"],
                 f"the printed tallies of {n_reported} of the {active} active codes; "
-                f"{thesis['applications']} - {reported_sum} = {gap} applications are not in the "
+                f"{thesis['applications']} - {reported} = {gap} applications are not in the "
                 "printed table",
             )
         )
@@ -840,22 +883,9 @@ def funnel(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
             None,
             f"{coded_active} of them active; the rest excluded",
         ),
-        (
-            "note",
-            None,
-            None,
-            "The thesis (Section 3.4, seed line 197) reports 556 code applications, combined into "
-            "226 unique codes, of which 197 were used. Its Appendix B prints only the codes used, "
-            "with their counts, some unreadable: the applications and codes dropped by merging "
-            "and exclusion are not in it, so a project built from the printed codebook cannot "
-            "reproduce 556 or 226, and its codes used fall short of 197 where rows were lost in "
-            "the text. codebooks/README.md gives the figures and the reasons.",
-        ),
+        ("note", None, None, FUNNEL_NOTE),
     ]
-    df = pd.DataFrame(rows, columns=["stage", "project", "thesis", "note"])
-    df["project"] = df["project"].astype("Int64")
-    df["thesis"] = df["thesis"].astype("Int64")
-    return df
+    return rows
 
 
 def _value_column(field: str, names: tuple[str, ...]) -> tuple[Any, tuple[Any, Any] | None]:
