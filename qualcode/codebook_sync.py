@@ -1,8 +1,10 @@
 """A codebook as plain data, written into a project and read back out of it.
 
 The files (:mod:`qualcode.formats.codebook_files`) parse into a :class:`Codebook` and dump one;
-this module is the only one that moves a :class:`Codebook` into or out of the database. Every
-change goes through :mod:`qualcode.codebook`, so each is in the event log and undone exactly.
+this module moves a :class:`Codebook` into the database through the ORM (what changes is decided
+in :mod:`qualcode.codebook_apply`; :mod:`qualcode.codebook_light` writes the same on sqlite3 for
+a cold import) and reads one out. Every change goes through :mod:`qualcode.codebook`, so each is
+in the event log and undone exactly.
 
 A printed codebook's section heading can differ from the theme it was mapped to (Appendix B's
 "Current Policy and Regulation Enhancements" is Chapter 4's "Recent Policies and Enhancements"). The
@@ -11,15 +13,18 @@ schema has no column for it, so it is kept as a memo on the theme titled :data:`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from qualcode import codebook as ops
-from qualcode import events, lookup, participants
-from qualcode.errors import InputError
+from qualcode import codebook_apply, events, lookup, participants
+from qualcode.codebook_data import HEADING_MEMO as HEADING_MEMO  # the plain data lives there
+from qualcode.codebook_data import Codebook as Codebook
+from qualcode.codebook_data import CodeEntry as CodeEntry
+from qualcode.codebook_data import ImportSummary as ImportSummary
+from qualcode.codebook_data import ThemeEntry as ThemeEntry
 from qualcode.models import Code, CodeTheme, Coding, Excerpt, Memo, Participant, Source, Theme
 from qualcode.names import fold
 
@@ -27,60 +32,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from qualcode.db import Project
-
-HEADING_MEMO = "Printed heading"
-
-
-@dataclass
-class ThemeEntry:
-    name: str
-    parent: str | None = None
-    description: str | None = None
-    heading: str | None = None
-
-
-@dataclass
-class CodeEntry:
-    name: str
-    themes: list[str] = field(default_factory=list)
-    count: int | None = None
-    status: str = "active"
-    reason: str | None = None
-    merged_into: str | None = None
-    reconstructed: bool = False
-    participant: str | None = None
-    quote: str | None = None
-    definition: str | None = None
-    parent: str | None = None
-    colour: str | None = None
-    provenance: str | None = None
-    excerpt: str | None = None  # the chosen example's address, SOURCE:START-END
-
-
-@dataclass
-class Codebook:
-    """A codebook as plain data: themes in tree order (parents first), codes in codebook order."""
-
-    themes: list[ThemeEntry] = field(default_factory=list)
-    codes: list[CodeEntry] = field(default_factory=list)
-
-    def children(self, parent: str | None) -> list[ThemeEntry]:
-        return [t for t in self.themes if t.parent == parent]
-
-
-@dataclass
-class ImportSummary:
-    codes_created: int = 0
-    codes_updated: int = 0
-    themes_created: int = 0
-    participants_created: int = 0
-
-    def __str__(self) -> str:
-        return (
-            f"{self.codes_created} codes created, {self.codes_updated} updated, "
-            f"{self.themes_created} themes created, "
-            f"{self.participants_created} participants created"
-        )
 
 
 def _heading(session: Session, theme_id: int) -> Memo | None:
@@ -119,92 +70,6 @@ def _heading_redo(session: Session, p: events.HeadingChange) -> None:
 events.undoable(events.THEME_HEADING, undo=_heading_undo, redo=_heading_redo)
 
 
-def _apply_themes(session: Session, book: Codebook, summary: ImportSummary) -> dict[str, Theme]:
-    themes: dict[str, Theme] = {}
-    for entry in book.themes:
-        parent = themes[fold(entry.parent)] if entry.parent else None
-        theme = lookup.find_theme(session, entry.name)
-        if theme is None:
-            theme = ops.create_theme(session, entry.name, parent=parent)
-            summary.themes_created += 1
-        elif theme.parent_id != (parent.id if parent else None):
-            ops.nest_theme(session, theme, parent)
-        if theme.description != entry.description:
-            ops.update_theme(session, theme, description=entry.description)
-        set_heading(session, theme, entry.heading)
-        themes[fold(entry.name)] = theme
-    return themes
-
-
-def _apply_codes(
-    session: Session, book: Codebook, label: str, summary: ImportSummary
-) -> dict[str, Code]:
-    """Create or update each listed code's own fields (not yet its links or status)."""
-    codes: dict[str, Code] = {}
-    people = {fold(p.pseudonym): p for p in session.scalars(select(Participant))}
-    existing = {fold(c.name): c for c in session.scalars(select(Code))}
-    for entry in book.codes:
-        participant = None
-        if entry.participant is not None:
-            participant = people.get(fold(entry.participant))
-            if participant is None:
-                participant = participants.create(session, entry.participant, len(people) + 1)
-                people[fold(entry.participant)] = participant
-                summary.participants_created += 1
-        fields: dict[str, Any] = {
-            "reported_count": entry.count,
-            "example_quote": entry.quote,
-            "example_participant_id": participant.id if participant else None,
-            "reconstructed": entry.reconstructed,
-            "provenance": entry.provenance,
-        }
-        code = existing.get(fold(entry.name))
-        if code is None:
-            code = ops.create_code(
-                session, entry.name, definition=entry.definition, colour=entry.colour
-            )
-            summary.codes_created += 1
-        else:
-            if code.status == "merged" and entry.status != "merged":
-                raise InputError(
-                    f"{label}: code {code.name!r} is merged in the project; "
-                    "undo the merge before importing it as " + entry.status
-                )
-            fields.update(name=entry.name, definition=entry.definition, colour=entry.colour)
-            summary.codes_updated += 1
-        fields["example_excerpt_id"] = _chosen_excerpt(session, code, entry.excerpt)
-        changes = {k: v for k, v in fields.items() if getattr(code, k) != v}
-        if changes:
-            ops.update_code(session, code, **changes)
-        codes[fold(entry.name)] = code
-    return codes
-
-
-def _apply_links_and_status(
-    session: Session, book: Codebook, codes: dict[str, Code], themes: dict[str, Theme]
-) -> None:
-    for entry in book.codes:
-        code = codes[fold(entry.name)]
-        parent = codes[fold(entry.parent)] if entry.parent else None
-        wanted_parent = parent.id if parent else None
-        if code.parent_id != wanted_parent:
-            ops.update_code(session, code, parent_id=wanted_parent)
-        wanted = [themes[fold(t)] for t in entry.themes]
-        current = {link.theme_id: link.theme for link in code.theme_links}
-        for theme in list(current.values()):
-            if theme not in wanted:
-                ops.unassign_code(session, code, theme)
-        for theme in wanted:
-            ops.assign_code(session, code, theme)
-        if entry.status == "merged" and code.status != "merged" and entry.merged_into:
-            ops.merge_codes(session, codes[fold(entry.merged_into)], code)
-        elif entry.status == "excluded":
-            if code.status != "excluded" or code.status_reason != entry.reason:
-                ops.exclude_code(session, code, entry.reason or "")
-        elif entry.status == "active" and code.status == "excluded":
-            ops.include_code(session, code)
-
-
 def _chosen_excerpt(session: Session, code: Code, address: str | None) -> int | None:
     """The excerpt a codebook file names as a code's chosen example, where this project has it
     and it carries the code; elsewhere None (the file's quote still prints as imported)."""
@@ -222,16 +87,75 @@ def _chosen_excerpt(session: Session, code: Code, address: str | None) -> int | 
     return excerpt.id if coded else None
 
 
+class OrmStore:
+    """The writes of a codebook import (qualcode.codebook_apply) through the ORM and the
+    operations of qualcode.codebook: any backend, one event per change."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def find_theme(self, name: str) -> Theme | None:
+        return lookup.find_theme(self.session, name)
+
+    def create_theme(self, name: str, parent: Theme | None) -> Theme:
+        return ops.create_theme(self.session, name, parent=parent)
+
+    def nest_theme(self, theme: Theme, parent: Theme | None) -> None:
+        ops.nest_theme(self.session, theme, parent)
+
+    def update_theme(self, theme: Theme, **changes: Any) -> None:
+        ops.update_theme(self.session, theme, **changes)
+
+    def set_heading(self, theme: Theme, heading: str | None) -> None:
+        set_heading(self.session, theme, heading)
+
+    def participants(self) -> dict[str, Participant]:
+        return {fold(p.pseudonym): p for p in self.session.scalars(select(Participant))}
+
+    def create_participant(self, pseudonym: str, position: int) -> Participant:
+        return participants.create(self.session, pseudonym, position)
+
+    def codes(self) -> dict[str, Code]:
+        return {fold(c.name): c for c in self.session.scalars(select(Code))}
+
+    def create_code(self, name: str, definition: str | None, colour: str | None) -> Code:
+        return ops.create_code(self.session, name, definition=definition, colour=colour)
+
+    def update_code(self, code: Code, **changes: Any) -> None:
+        ops.update_code(self.session, code, **changes)
+
+    def chosen_excerpt(self, code: Code, address: str | None) -> int | None:
+        return _chosen_excerpt(self.session, code, address)
+
+    def theme_ids(self, code: Code) -> list[int]:
+        return [link.theme_id for link in code.theme_links]
+
+    def assign(self, code: Code, theme: Theme) -> None:
+        ops.assign_code(self.session, code, theme)
+
+    def unassign(self, code: Code, theme_id: int) -> None:
+        theme = self.session.get(Theme, theme_id)
+        assert theme is not None  # the link's foreign key keeps it
+        ops.unassign_code(self.session, code, theme)
+
+    def merge(self, keep: Code, merged: Code) -> None:
+        ops.merge_codes(self.session, keep, merged)
+
+    def exclude(self, code: Code, reason: str) -> None:
+        ops.exclude_code(self.session, code, reason)
+
+    def include(self, code: Code) -> None:
+        ops.include_code(self.session, code)
+
+    def log_import(self, label: str, summary: str) -> None:
+        events.log(self.session, "codebook.import", None, file=label, summary=summary)
+
+
 def apply_codebook(session: Session, book: Codebook, label: str) -> ImportSummary:
     """Write a checked codebook into a project: codes and themes matched by name (ignoring
     case) are updated, others created; each listed code's theme links become the file's. Every
     change is an event of its own, so undoing them all gives back the project as it was."""
-    summary = ImportSummary()
-    themes = _apply_themes(session, book, summary)
-    codes = _apply_codes(session, book, label, summary)
-    _apply_links_and_status(session, book, codes, themes)
-    events.log(session, "codebook.import", None, file=label, summary=str(summary))
-    return summary
+    return codebook_apply.apply(OrmStore(session), book, label)
 
 
 def _read_themes(session: Session, book: Codebook) -> tuple[dict[int, Theme], dict[int, int]]:

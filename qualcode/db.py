@@ -23,17 +23,17 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, Operationa
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualcode.errors import ProjectError
-from qualcode.project_file import (  # noqa: F401  (re-exported: the light checks live there)
-    SQLITE_MAGIC,
-    busy_timeout_ms,
+from qualcode.project_file import SQLITE_MAGIC as SQLITE_MAGIC  # the light checks live there
+from qualcode.project_file import busy_timeout_ms as busy_timeout_ms
+from qualcode.project_file import (
     check_is_ours,
     check_sqlite_file,
-    display_name,
     inspect_sqlite,
     set_pragmas,
     sqlite_path,
-    sqlite_readonly,
 )
+from qualcode.project_file import display_name as display_name
+from qualcode.project_file import sqlite_readonly as sqlite_readonly
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from qualcode.codebook_data import CODE_STATUSES
 from qualcode.names import fold
 from qualcode.row_defaults import new_guid, utcnow
 
@@ -41,7 +42,6 @@ NAMING_CONVENTION = {
 }
 
 SOURCE_KINDS = ("interview", "document")
-CODE_STATUSES = ("active", "excluded", "merged")
 SEGMENT_KINDS = ("paragraph", "sentence", "turn")
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode import project_file
+from qualcode.errors import ProjectError
 
 SCRIPT = Path(__file__).resolve().parent / "data" / "schema_sqlite.json"
 # Tables before the indexes and triggers on them; SQLite makes its own sqlite_* objects.
@@ -118,7 +119,7 @@ def create_sqlite(db: str) -> str | None:
     try:
         tables, revision = project_file.inspect_sqlite(path)
     except sqlite3.DatabaseError as exc:
-        raise project_file.ProjectError(f"{label}: cannot read the SQLite file: {exc}") from None
+        raise ProjectError(f"{label}: cannot read the SQLite file: {exc}") from None
     project_file.check_is_ours(tables, label)
     script = load_script()
     head: str = script["revision"]

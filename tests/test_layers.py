@@ -29,6 +29,8 @@ STORAGE |= {"qualcode.project_file", "qualcode.schema_script"}
 # participants CSV is read back (domain) and done when any table is written (formats); the one
 # rule for names (qualcode.names) is stored by the models and used by every lookup and sort.
 LEAVES = {"qualcode.formats.inert", "qualcode.names"}
+# A codebook as plain data (and the code statuses the models' constraint lists).
+LEAVES |= {"qualcode.codebook_data"}
 # Builds a whole project from shipped files (formats), below the commands that call it.
 APP = {"qualcode.demo"}
 # ``python -m qualcode`` starts the CLI; the console script and its warm worker belong to the CLI.

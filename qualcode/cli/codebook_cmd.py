@@ -15,6 +15,7 @@ from qualcode.cli.app import (
     FormatOption,
     OutputOption,
     emit,
+    name_project,
     open_db,
     sub_app,
 )
@@ -56,7 +57,14 @@ def codebook_import(
     """Import a codebook file: codes, themes, links and quoted participants, all or nothing."""
     from qualcode.formats import codebook_files
 
-    summary = codebook_files.import_codebook(open_db(db), file)
+    summary: Any = None
+    if file.suffix.lower() != ".qdc":  # a SQLite project: sqlite3, no SQLAlchemy (if it can)
+        from qualcode.codebook_light import import_book
+
+        name_project(db)
+        summary = import_book(db, codebook_files.load(file), str(file))
+    if summary is None:
+        summary = codebook_files.import_codebook(open_db(db), file)
     typer.echo(f"{file}: {summary}", err=True)
 
 

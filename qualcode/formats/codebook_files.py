@@ -15,17 +15,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode.codebook_sync import (
-    Codebook,
-    CodeEntry,
-    ImportSummary,
-    ThemeEntry,
-    apply_codebook,
-    read_codebook,
-)
+from qualcode.codebook_data import CODE_STATUSES, Codebook, CodeEntry, ImportSummary, ThemeEntry
 from qualcode.errors import InputError
 from qualcode.formats.inert import csv_cell, from_csv_cell
-from qualcode.models import CODE_STATUSES
 from qualcode.names import fold
 
 if TYPE_CHECKING:
@@ -460,6 +452,8 @@ def import_codebook(project: Project, path: Path) -> ImportSummary | RefiSummary
         from qualcode.formats import refi
 
         return refi.import_codebook(project, path)
+    from qualcode.codebook_sync import apply_codebook
+
     book = load(path)
     return project.transaction(lambda session: apply_codebook(session, book, str(path)))
 
@@ -473,6 +467,8 @@ def export_codebook(project: Project, fmt: str, output: Path | None = None) -> s
 
         refi.export_codebook(project, Path(output))
         return None
+    from qualcode.codebook_sync import read_codebook
+
     with project.session(write=False) as session:
         book = read_codebook(session)
     if fmt == "yaml":

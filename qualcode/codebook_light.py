@@ -1,0 +1,362 @@
+"""``codebook import`` on a SQLite project with the standard library's sqlite3: no SQLAlchemy.
+
+qualcode.codebook_apply decides what changes; :class:`SqliteStore` writes it as
+qualcode.codebook's operations do through the ORM (the same rows, the same checks and one-line
+errors, the same events with the same payloads, so undo is exact whichever path wrote them;
+tests/test_codebook_light.py compares the two). It covers what a codebook file usually asks:
+themes and sub-themes, codes, participants named by quotes, headings, theme links, exclusion.
+A file that merges codes or names a chosen example excerpt (an address to resolve), a URL, or a
+project at another schema revision than the one compiled ahead (qualcode/data/schema_sqlite.json)
+returns None: the caller then takes the ORM path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qualcode import codebook_apply, project_file, schema_script
+from qualcode.codebook_data import HEADING_MEMO, Codebook, ImportSummary
+from qualcode.errors import InputError
+from qualcode.names import collision_message, fold
+
+# The columns of a code that an import may change (qualcode.codebook.CODE_FIELDS).
+CODE_COLUMNS = (
+    "name",
+    "definition",
+    "colour",
+    "parent_id",
+    "reported_count",
+    "example_quote",
+    "example_participant_id",
+    "example_excerpt_id",
+    "reconstructed",
+    "provenance",
+)
+
+
+class NotLight(Exception):
+    """The file asks for something only the ORM path does (a merge, an excerpt to resolve)."""
+
+
+@dataclass
+class ThemeRow:
+    id: int
+    name: str
+    parent_id: int | None
+    description: str | None
+
+
+@dataclass
+class ParticipantRow:
+    id: int
+    pseudonym: str
+
+
+@dataclass
+class CodeRow:
+    id: int
+    name: str
+    status: str
+    status_reason: str | None
+    definition: str | None
+    colour: str | None
+    parent_id: int | None
+    reported_count: int | None
+    example_quote: str | None
+    example_participant_id: int | None
+    example_excerpt_id: int | None
+    reconstructed: bool
+    provenance: str | None
+
+
+CODE_SELECT = (
+    "SELECT id, name, status, status_reason, definition, colour, parent_id, reported_count, "
+    "example_quote, example_participant_id, example_excerpt_id, reconstructed, provenance "
+    "FROM codes"
+)
+
+
+def _code(row: tuple[Any, ...]) -> CodeRow:
+    code = CodeRow(*row)
+    code.reconstructed = bool(code.reconstructed)  # stored 0/1; the ORM (and the log) say bool
+    return code
+
+
+def _now() -> str:
+    """The time as SQLAlchemy stores a DateTime in SQLite (always with microseconds)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+class SqliteStore:
+    """The writes of a codebook import on one sqlite3 connection inside one transaction."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def _one(self, sql: str, *params: Any) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    def _insert(self, table: str, values: dict[str, Any]) -> int:
+        columns = ", ".join(f'"{c}"' for c in values)
+        marks = ", ".join("?" for _ in values)
+        cur = self.conn.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(values.values())
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def _log(self, action: str, payload: dict[str, Any]) -> None:
+        self._insert(
+            "events",
+            {"at": _now(), "coder_id": None, "action": action, "payload": json.dumps(payload),
+             "undone": 0},
+        )  # fmt: skip
+
+    def _next_position(self, table: str) -> int:
+        return int(self._one(f"SELECT max(position) FROM {table}") or 0) + 1
+
+    def _check_free(self, table: str, name: str, kind: str, keep: int | None = None) -> str:
+        found = self.conn.execute(
+            f"SELECT id, name FROM {table} WHERE name_key = ?", (fold(name),)
+        ).fetchone()
+        if found is not None and found[0] != keep:
+            raise InputError(collision_message(kind, name, found[1]))
+        return name.strip()
+
+    # --- themes -------------------------------------------------------------------------
+
+    def find_theme(self, name: str) -> ThemeRow | None:
+        typed = name.strip()
+        rows = [
+            ThemeRow(*r)
+            for r in self.conn.execute(
+                "SELECT id, name, parent_id, description FROM themes "
+                "WHERE name_key = ? OR name = ? LIMIT 2",
+                (fold(typed), typed),
+            )
+        ]
+        exact = [r for r in rows if r.name == typed]
+        return exact[0] if exact else (rows[0] if rows else None)
+
+    def create_theme(self, name: str, parent: ThemeRow | None) -> ThemeRow:
+        name = name.strip()
+        if not name:
+            raise InputError("a theme needs a name")
+        self._check_free("themes", name, "theme")
+        guid, position = str(uuid.uuid4()), self._next_position("themes")
+        parent_id = parent.id if parent else None
+        theme_id = self._insert(
+            "themes",
+            {"guid": guid, "name": name, "name_key": fold(name), "description": None,
+             "parent_id": parent_id, "position": position, "created_at": _now()},
+        )  # fmt: skip
+        self._log(
+            "theme.create",
+            {"theme_id": theme_id, "guid": guid, "name": name, "description": None,
+             "parent_id": parent_id, "position": position},
+        )  # fmt: skip
+        return ThemeRow(theme_id, name, parent_id, None)
+
+    def nest_theme(self, theme: ThemeRow, parent: ThemeRow | None) -> None:
+        ancestor = parent.id if parent else None
+        while ancestor is not None:
+            if ancestor == theme.id:
+                raise InputError(f"theme {theme.name!r} cannot be nested under itself")
+            ancestor = self._one("SELECT parent_id FROM themes WHERE id = ?", ancestor)
+        old, theme.parent_id = theme.parent_id, parent.id if parent else None
+        update = "UPDATE themes SET parent_id = ? WHERE id = ?"
+        self.conn.execute(update, (theme.parent_id, theme.id))
+        self._log("theme.nest", {"theme_id": theme.id, "old": old, "new": theme.parent_id})
+
+    def update_theme(self, theme: ThemeRow, **changes: Any) -> None:
+        (field,) = changes  # an import changes a theme's description only
+        assert field == "description"
+        old = {field: theme.description}
+        theme.description = changes[field]
+        self.conn.execute(
+            "UPDATE themes SET description = ? WHERE id = ?", (theme.description, theme.id)
+        )
+        self._log("theme.update", {"theme_id": theme.id, "old": old, "new": changes})
+
+    def set_heading(self, theme: ThemeRow, heading: str | None) -> None:
+        memo = self.conn.execute(
+            "SELECT id, body FROM memos WHERE theme_id = ? AND title = ?", (theme.id, HEADING_MEMO)
+        ).fetchone()
+        old = memo[1] if memo is not None else None
+        if old == heading:
+            return
+        if heading is None:
+            self.conn.execute("DELETE FROM memos WHERE id = ?", (memo[0],))
+        elif memo is None:
+            now = _now()
+            self._insert(
+                "memos",
+                {"guid": str(uuid.uuid4()), "title": HEADING_MEMO, "body": heading,
+                 "theme_id": theme.id, "created_at": now, "updated_at": now},
+            )  # fmt: skip
+        else:
+            self.conn.execute(
+                "UPDATE memos SET body = ?, updated_at = ? WHERE id = ?", (heading, _now(), memo[0])
+            )
+        self._log("theme.heading", {"theme_id": theme.id, "old": old, "new": heading})
+
+    # --- participants and codes ------------------------------------------------------------
+
+    def participants(self) -> dict[str, ParticipantRow]:
+        rows = self.conn.execute("SELECT id, pseudonym FROM participants")
+        return {fold(p.pseudonym): p for p in (ParticipantRow(*r) for r in rows)}
+
+    def create_participant(self, pseudonym: str, position: int) -> ParticipantRow:
+        guid = str(uuid.uuid4())
+        participant_id = self._insert(
+            "participants",
+            {"guid": guid, "pseudonym": pseudonym, "name_key": fold(pseudonym),
+             "position": position, "created_at": _now()},
+        )  # fmt: skip
+        self._log(
+            "participant.create",
+            {"participant_id": participant_id, "guid": guid, "pseudonym": pseudonym,
+             "position": position},
+        )  # fmt: skip
+        return ParticipantRow(participant_id, pseudonym)
+
+    def codes(self) -> dict[str, CodeRow]:
+        return {fold(c.name): c for c in map(_code, self.conn.execute(CODE_SELECT))}
+
+    def create_code(self, name: str, definition: str | None, colour: str | None) -> CodeRow:
+        name = name.strip()
+        if not name:
+            raise InputError("a code needs a name")
+        name = self._check_free("codes", name, "code")
+        guid, position = str(uuid.uuid4()), self._next_position("codes")
+        code_id = self._insert(
+            "codes",
+            {"guid": guid, "name": name, "name_key": fold(name), "definition": definition,
+             "colour": colour, "parent_id": None, "status": "active", "reconstructed": 0,
+             "position": position, "created_at": _now()},
+        )  # fmt: skip
+        self._log(
+            "code.create",
+            {"code_id": code_id, "guid": guid, "name": name, "definition": definition,
+             "colour": colour, "parent_id": None, "position": position},
+        )  # fmt: skip
+        return CodeRow(
+            code_id, name, "active", None, definition, colour, None, None, None, None, None,
+            False, None,
+        )  # fmt: skip
+
+    def update_code(self, code: CodeRow, **changes: Any) -> None:
+        if "name" in changes:
+            name = changes["name"].strip()
+            if not name:
+                raise InputError("a code needs a name")
+            changes["name"] = self._check_free("codes", name, "code", keep=code.id)
+        old = {field: getattr(code, field) for field in changes}
+        for field, value in changes.items():
+            setattr(code, field, value)
+        columns = {f: (int(v) if f == "reconstructed" else v) for f, v in changes.items()}
+        if "name" in changes:
+            columns["name_key"] = fold(changes["name"])
+        sets = ", ".join(f"{c} = ?" for c in columns)
+        self.conn.execute(f"UPDATE codes SET {sets} WHERE id = ?", (*columns.values(), code.id))
+        self._log("code.update", {"code_id": code.id, "old": old, "new": changes})
+
+    def chosen_excerpt(self, code: CodeRow, address: str | None) -> int | None:
+        if address is not None:
+            raise NotLight("an example excerpt's address")
+        return None
+
+    # --- links and status -------------------------------------------------------------------
+
+    def theme_ids(self, code: CodeRow) -> list[int]:
+        rows = self.conn.execute("SELECT theme_id FROM code_themes WHERE code_id = ?", (code.id,))
+        return [r[0] for r in rows]
+
+    def assign(self, code: CodeRow, theme: ThemeRow) -> None:
+        position = (
+            self._one("SELECT max(position) FROM code_themes WHERE theme_id = ?", theme.id) or 0
+        ) + 1
+        link = {"code_id": code.id, "theme_id": theme.id, "position": position}
+        self._insert("code_themes", link)
+        self._log("theme.assign", link)
+
+    def unassign(self, code: CodeRow, theme_id: int) -> None:
+        where = "WHERE code_id = ? AND theme_id = ?"
+        position = self._one(f"SELECT position FROM code_themes {where}", code.id, theme_id)
+        self.conn.execute(f"DELETE FROM code_themes {where}", (code.id, theme_id))
+        link = {"code_id": code.id, "theme_id": theme_id, "position": position}
+        self._log("theme.unassign", link)
+
+    def merge(self, keep: CodeRow, merged: CodeRow) -> None:
+        raise NotLight("a merge")
+
+    def _set_status(self, code: CodeRow, status: str, reason: str | None) -> None:
+        old = {"status": code.status, "status_reason": code.status_reason}
+        code.status, code.status_reason = status, reason
+        self.conn.execute(
+            "UPDATE codes SET status = ?, status_reason = ? WHERE id = ?", (status, reason, code.id)
+        )
+        self._log(
+            "code.status",
+            {"code_id": code.id, "old": old, "new": {"status": status, "status_reason": reason}},
+        )
+
+    def exclude(self, code: CodeRow, reason: str) -> None:
+        if not reason.strip():
+            raise InputError(f"excluding {code.name!r} needs a reason")
+        if code.status == "merged":
+            raise InputError(f"{code.name!r} is merged; exclude the code it was merged into")
+        self._set_status(code, "excluded", reason.strip())
+
+    def include(self, code: CodeRow) -> None:
+        if code.status != "excluded":
+            raise InputError(f"{code.name!r} is {code.status}, not excluded")
+        self._set_status(code, "active", None)
+
+    def log_import(self, label: str, summary: str) -> None:
+        self._log("codebook.import", {"file": label, "summary": summary})
+
+
+def import_book(db: str, book: Codebook, label: str) -> ImportSummary | None:
+    """Write ``book`` into the SQLite project ``db`` in one transaction, or return None (nothing
+    written) when the light path does not apply; a bad book leaves the project untouched."""
+    if "://" in db:
+        return None
+    path = Path(db).expanduser()
+    if not path.is_file() or path.stat().st_size == 0:
+        return None  # the ORM path says what is wrong with it
+    project_file.check_sqlite_file(path)
+    if any(c.excerpt is not None or c.status == "merged" for c in book.codes):
+        return None
+    revision = schema_script.load_script()["revision"]
+    conn = project_file.connect(path)
+    try:
+        conn.execute("BEGIN IMMEDIATE")  # one writer, as the ORM path's write transactions
+        try:
+            found = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+            if found != [(revision,)]:
+                raise NotLight("another schema revision")
+            summary = codebook_apply.apply(SqliteStore(conn), book, label)
+            conn.execute("COMMIT")
+            return summary
+        except NotLight:
+            conn.execute("ROLLBACK")
+            return None
+        except sqlite3.OperationalError as exc:
+            conn.execute("ROLLBACK")
+            if "no such table" in str(exc):
+                return None  # not a project: the ORM path refuses it in its words
+            raise
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.close()
