@@ -25,20 +25,6 @@ from qualcode.codebook_data import HEADING_MEMO, Codebook, ImportSummary
 from qualcode.errors import InputError
 from qualcode.names import collision_message, fold
 
-# The columns of a code that an import may change (qualcode.codebook.CODE_FIELDS).
-CODE_COLUMNS = (
-    "name",
-    "definition",
-    "colour",
-    "parent_id",
-    "reported_count",
-    "example_quote",
-    "example_participant_id",
-    "example_excerpt_id",
-    "reconstructed",
-    "provenance",
-)
-
 
 class NotLight(Exception):
     """The file asks for something only the ORM path does (a merge, an excerpt to resolve)."""
@@ -336,27 +322,15 @@ def import_book(db: str, book: Codebook, label: str) -> ImportSummary | None:
     if any(c.excerpt is not None or c.status == "merged" for c in book.codes):
         return None
     revision = schema_script.load_script()["revision"]
-    conn = project_file.connect(path)
     try:
-        conn.execute("BEGIN IMMEDIATE")  # one writer, as the ORM path's write transactions
-        try:
+        with project_file.write_transaction(path) as conn:
             found = conn.execute("SELECT version_num FROM alembic_version").fetchall()
             if found != [(revision,)]:
                 raise NotLight("another schema revision")
-            summary = codebook_apply.apply(SqliteStore(conn), book, label)
-            conn.execute("COMMIT")
-            return summary
-        except NotLight:
-            conn.execute("ROLLBACK")
-            return None
-        except sqlite3.OperationalError as exc:
-            conn.execute("ROLLBACK")
-            if "no such table" in str(exc):
-                return None  # not a project: the ORM path refuses it in its words
-            raise
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-    finally:
-        conn.close()
+            return codebook_apply.apply(SqliteStore(conn), book, label)
+    except NotLight:
+        return None
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return None  # not a project: the ORM path refuses it in its words
+        raise

@@ -7,9 +7,11 @@ files with the same words and set the same pragmas.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
 
 from qualcode.errors import ProjectError
@@ -112,3 +114,22 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+@contextlib.contextmanager
+def write_transaction(path: Path) -> Iterator[sqlite3.Connection]:
+    """One write transaction on a project file: ``BEGIN IMMEDIATE`` (writers queue on the lock
+    for the busy timeout, as the ORM path's do), committed when the block ends, rolled back on
+    any exception."""
+    conn = connect(path)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    finally:
+        conn.close()

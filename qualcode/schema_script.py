@@ -125,23 +125,12 @@ def create_sqlite(db: str) -> str | None:
     head: str = script["revision"]
     if tables:
         return revision if revision == head else None
-    conn = project_file.connect(path)
-    try:
-        conn.execute("BEGIN IMMEDIATE")  # one writer: a second init waits, then finds it made
-        try:
-            if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                conn.execute("ROLLBACK")
-                return None  # another process made it meanwhile: the full path checks it
-            for statement in script["statements"]:
-                conn.execute(statement)
-            conn.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (head,))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-    finally:
-        conn.close()
+    with project_file.write_transaction(path) as conn:  # a second init waits, then finds it
+        if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            return None  # another process made it meanwhile: the full path checks it
+        for statement in script["statements"]:
+            conn.execute(statement)
+        conn.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (head,))
     return head
 
 
