@@ -296,6 +296,14 @@ def main() -> None:
             [SCRIPT, "codebook", "import", str(codebook), "--db", str(path)],
         ]
 
+    def codebook_only() -> list[list[str]]:
+        init, load = new_project()
+        subprocess.run(init, check=True, capture_output=True)
+        return [load]
+
+    # each step alone (--only init / --only codebook), then the target: the two together
+    measure("init (a new SQLite project)", runs, lambda: new_project()[:1], None)
+    measure("codebook import (100 codes, 12 themes)", runs, codebook_only, None)
     measure("init + 100-code codebook import", runs, new_project, 0.8, "init + 100-code codebook")
 
     def import_all() -> list[list[str]]:
