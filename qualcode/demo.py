@@ -128,7 +128,7 @@ def _notes_file(pseudonym: str) -> Path:
 
 
 def _fill(session: Session, people: list[dict], book: codebook_sync.Codebook) -> DemoSummary:
-    from qualcode import coding, lookup, participants, sources
+    from qualcode import coding, lookup, participants, segments, sources
     from qualcode.formats import files
 
     session.add(Setting(key=DEMO_SETTING, value=DEMO_VALUE))
@@ -140,15 +140,21 @@ def _fill(session: Session, people: list[dict], book: codebook_sync.Codebook) ->
         pseudonym = str(row["pseudonym"])
         path = _notes_file(pseudonym)
         text, data = files.read_file(path)
-        by_participant[pseudonym.lower()] = sources.add_source(
+        options = sources.SourceOptions(participant=pseudonym, kind="interview")
+        # segmented as `qualcode import` does, so addresses (pN, sN) and sentences work here too
+        segmentation = segments.find(text)
+        source = sources.add_source(
             session,
             text,
             title=f"{pseudonym} notes",
-            options=sources.SourceOptions(participant=pseudonym, kind="interview"),
+            options=options,
             imported_from=f"examples/notes/{path.name}",
             digest=sources.checksum(data),
             label=str(path),
+            language=segmentation.language,
         )
+        sources.store_units(session, source.id, text, segmentation, options)
+        by_participant[pseudonym.lower()] = source
     coder = lookup.coder(session, CODER)
     codings = 0
     for entry in book.codes:

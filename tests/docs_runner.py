@@ -26,6 +26,7 @@ changes per run (see ``normalise``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import re
@@ -279,11 +280,17 @@ def _click_errors() -> tuple[tuple[type[Exception], ...], tuple[type[BaseExcepti
     return tuple(usage), tuple(exits)
 
 
-def check_form(argv: list[str]) -> None:
-    """Parse argv as the CLI would, without running it: unknown commands and options fail."""
+@functools.cache
+def _cli_command() -> Any:
+    """The click command tree typer builds from the app (built once: it takes a while)."""
     from qualcode.cli import app
 
-    command: Any = typer.main.get_command(app)
+    return typer.main.get_command(app)
+
+
+def check_form(argv: list[str]) -> None:
+    """Parse argv as the CLI would, without running it: unknown commands and options fail."""
+    command: Any = _cli_command()
     context = command.make_context("qualcode", list(argv))
     while hasattr(command, "resolve_command"):  # a group, whichever click defines it
         protected = getattr(context, "_protected_args", None)

@@ -39,7 +39,9 @@ def test_every_coding_covers_its_codes_quote_in_its_experts_notes(cli, db_url):
     assert cli("demo", "--no-tui", "--db", db_url).exit_code == 0
     with open_project(db_url) as project, project.session(write=False) as s:
         rows = s.execute(
-            select(Code, Excerpt).join(Coding, Coding.code_id == Code.id).join(Excerpt)
+            select(Code, Excerpt)
+            .join(Coding, Coding.code_id == Code.id)
+            .join(Excerpt, Excerpt.id == Coding.excerpt_id)
         ).all()
         assert len(rows) == 192
         for code, excerpt in rows:
@@ -47,6 +49,20 @@ def test_every_coding_covers_its_codes_quote_in_its_experts_notes(cli, db_url):
             assert excerpt.source.participant_id == code.example_participant_id
         # one passage carries two codes (lines 833-834 print the same quote)
         assert _count(s, Excerpt) == 191
+
+
+def test_demo_sources_are_segmented_as_imported_ones_so_addresses_work(cli, db_url):
+    """The demo's notes have paragraphs and sentences, as `qualcode import` stores them: the
+    workbench, `sources show`, `code SOURCE:pN` and the appendix's sentence rule need them."""
+    assert cli("demo", "--no-tui", "--db", db_url).exit_code == 0
+    shown = cli("sources", "show", "Expert A notes", "--format", "csv", "--db", db_url)
+    assert shown.exit_code == 0, shown.stderr
+    assert '\np4,505,676,"in Kazakhstan, in order to somehow relieve the burden' in shown.stdout
+    coded = cli("code", "Expert A notes:p7", "Recovery of patterns", "--db", db_url)
+    assert coded.exit_code == 0, coded.stderr
+    assert "[1236-1283]" in coded.stdout
+    with open_project(db_url) as project, project.session(write=False) as s:
+        assert all(src.language == "en" for src in s.scalars(select(Source)))
 
 
 def test_demo_rebuilds_fresh_each_time(cli, db_url):
