@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session
 
 from qualcode import events, lookup, team
 from qualcode.errors import InputError
-from qualcode.models import Code, Coder, Coding, Excerpt, Source, new_guid, utcnow
+from qualcode.models import Code, Coder, Coding, Excerpt, Source
 from qualcode.names import fold
+from qualcode.row_defaults import new_guid, utcnow
 
 if TYPE_CHECKING:
     from qualcode.db import Project

@@ -35,10 +35,9 @@ from qualcode.models import (
     ParticipantAttribute,
     Source,
     Theme,
-    new_guid,
-    utcnow,
 )
 from qualcode.names import fold
+from qualcode.row_defaults import new_guid, utcnow
 
 KINDS = (
     "coders",
