@@ -54,6 +54,9 @@ _FENCE = re.compile(r"^(\s*)(`{3,})\s*([\w+-]*)")
 _EXITS = re.compile(r"#\s*exits\s+(\d+)\b")
 _NOT_RUN = re.compile(r"#\s*not run:\s*(\S.*)")
 _SETUP = re.compile(r"<!--\s*docs-setup:\s*\n(.*?)-->", re.S)
+# A page whose examples name a PostgreSQL server of the reader's: the test gives it a database on
+# the test server and the runner swaps the page's HOST:PORT/DATABASE for it (and back in output).
+_POSTGRESQL = re.compile(r"<!--\s*docs-postgresql:\s*(\S+)\s*-->")
 _OPERATORS = {"|", "||", ">", ">>", "&&", ";", "&", "<", "2>"}
 # the environment every command sees: a fixed terminal width, so rich tables do not vary
 BASE_ENV = {"COLUMNS": "80", "LINES": "40", "NO_COLOR": "1", "TERM": "dumb"}
@@ -401,12 +404,21 @@ class PageFailure(AssertionError):
 class PageRun:
     """Runs one page's steps in the current folder (the caller chdirs into a fresh one)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, servers: dict[str, str] | None = None) -> None:
         self.folder = folder
         self.env: dict[str, str] = dict(BASE_ENV)
         self.runner = TerminalRunner()
         self.normalise = Normaliser(folder)
+        # the page's HOST:PORT/DATABASE -> the test server's; output is mapped back
+        self.servers = servers or {}
+        for shown, real in self.servers.items():
+            self.normalise.replacements.insert(0, (re.compile(re.escape(real)), shown))
         self.transcript: list[str] = []
+
+    def _to_server(self, word: str) -> str:
+        for shown, real in self.servers.items():
+            word = word.replace(shown, real)
+        return word
 
     def qualcode(self, step: Step) -> None:
         from qualcode.cli import app
@@ -418,7 +430,8 @@ class PageRun:
                 raise PageFailure(f"{step.where()}\n    the CLI refuses it: {problem}")
             self.transcript.append("[not run]")
             return
-        result = self.runner.invoke(app, step.argv, env=self.env)
+        argv = [self._to_server(word) for word in step.argv]
+        result = self.runner.invoke(app, argv, env=self.env)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             trace = "".join(traceback.format_exception(result.exception))
             raise PageFailure(f"{step.where()}\n    raised:\n{trace}")
@@ -487,7 +500,7 @@ class PageRun:
         if step.words[0] == "export":
             for assignment in step.words[1:]:
                 name, _, value = assignment.partition("=")
-                self.env[name] = value
+                self.env[name] = self._to_server(value)
             self.transcript.append(f"$ {shlex.join(step.words)}")
         elif step.is_qualcode:
             self.qualcode(step)
@@ -500,15 +513,22 @@ def is_full_screen(argv: list[str]) -> bool:
     return bool(argv) and argv[0] in INTERACTIVE and "--no-tui" not in argv
 
 
+def page_server(page: Path) -> str | None:
+    """The PostgreSQL URL a page's examples name (``<!-- docs-postgresql: URL -->``), if any."""
+    found = _POSTGRESQL.search(page.read_text(encoding="utf-8"))
+    return found.group(1) if found else None
+
+
 def page_record(page: Path) -> Path:
     return DATA / f"{page.stem}.txt"
 
 
-def run_page(page: Path, folder: Path) -> str:
+def run_page(page: Path, folder: Path, servers: dict[str, str] | None = None) -> str:
     """Run a page in folder (the current directory): the shipped examples, the page's inputs, its
-    hidden set-up and every run block; return the normalised transcript."""
+    hidden set-up and every run block; return the normalised transcript. ``servers`` maps a
+    PostgreSQL HOST:PORT/DATABASE the page names to the test server's."""
     steps = page_steps(page)
-    run = PageRun(folder)
+    run = PageRun(folder, servers)
     if not steps or steps[0].words[:2] != ["qualcode", "examples"]:  # README's tour does it itself
         run.run(Step(page.name, 0, "qualcode examples .", ["qualcode", "examples", "."]))
     inputs = DATA / page.stem

@@ -10,9 +10,11 @@ One page: ``pytest tests/test_docs_run.py -k search``.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shlex
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from typer.testing import CliRunner
@@ -26,14 +28,17 @@ from tests.docs_runner import (
     Normaliser,
     check_form,
     page_record,
+    page_server,
     page_steps,
     run_page,
     shown_matches,
     split_comment,
     words,
 )
+from tests.pgserver import PgServer
 
 TOUR_RECORD = Path(__file__).parent / "data" / "readme_tour.txt"
+_databases = itertools.count()
 # Pages not yet made runnable: each is taken out of this set when its examples run and its record
 # is written (docsb: import, reports, refi, teams).
 PENDING: set[str] = {
@@ -49,11 +54,36 @@ def empty_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+def server_for(page: Path, request: pytest.FixtureRequest) -> dict[str, str]:
+    """A page naming a PostgreSQL server (``<!-- docs-postgresql: URL -->``) gets a fresh database
+    on the test server, owned by a role of the URL's user name (the server trusts local logins),
+    in place of the URL's HOST:PORT/DATABASE."""
+    url = page_server(page)
+    if url is None:
+        return {}
+    import psycopg
+
+    server: PgServer = request.getfixturevalue("pg_server")
+    shown = urlsplit(url)
+    database = f"docs_{page.stem}_{next(_databases)}"
+    with psycopg.connect(server.url().replace("+psycopg", ""), autocommit=True) as conn:
+        if not conn.execute(
+            "SELECT 1 FROM pg_roles WHERE rolname = %s", [shown.username]
+        ).fetchone():
+            conn.execute(f'CREATE ROLE "{shown.username}" LOGIN')
+        conn.execute(f'CREATE DATABASE "{database}" OWNER "{shown.username}"')
+    return {
+        f"{shown.hostname}:{shown.port}{shown.path}": f"127.0.0.1:{server.port}/{database}",
+    }
+
+
 @pytest.mark.parametrize("page", DOCS, ids=lambda p: p.stem)
-def test_every_example_of_the_page_runs_and_prints_its_record(page: Path, empty_folder: Path):
+def test_every_example_of_the_page_runs_and_prints_its_record(
+    page: Path, empty_folder: Path, request: pytest.FixtureRequest
+):
     if page.stem in PENDING:
         pytest.skip(f"{page.name}: examples not yet runnable (PENDING in tests/test_docs_run.py)")
-    transcript = run_page(page, empty_folder)
+    transcript = run_page(page, empty_folder, server_for(page, request))
     record = page_record(page)
     if os.environ.get("QUALCODE_REGEN_DOCS"):
         record.parent.mkdir(parents=True, exist_ok=True)
@@ -210,3 +240,18 @@ def test_redirected_output_is_a_file_later_commands_read(empty_folder: Path):
         "cat codes.csv\n```\n",
     )
     assert transcript.endswith("$ cat codes.csv\ncode,themes,count,participants,status\n")
+
+
+def test_a_server_the_page_names_is_swapped_for_the_test_one_and_back(empty_folder: Path):
+    page = empty_folder / "page.md"
+    page.write_text(
+        "<!-- docs-postgresql: postgresql+psycopg://me:pw@db.example.org:5432/thesis -->\n"
+        "```console\n$ export QUALCODE_DB=db.example.org:5432/thesis.db\n"
+        "$ qualcode init\nproject ready: db.example.org:5432/thesis.db (schema <head>)\n```\n",
+        encoding="utf-8",
+    )
+    assert page_server(page) == "postgresql+psycopg://me:pw@db.example.org:5432/thesis"
+    (empty_folder / "here").mkdir()
+    transcript = run_page(page, empty_folder, {"db.example.org:5432/thesis": "here/қала"})
+    assert (empty_folder / "here" / "қала.db").exists()
+    assert "project ready: db.example.org:5432/thesis.db" in transcript
