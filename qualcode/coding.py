@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from qualcode import addresses, coding_statements, events, lookup
 from qualcode.addresses import Target as Target  # coding.Target: a place to code
-from qualcode.db import race_safe
+from qualcode.coding_light import Coded
+from qualcode.db import Project, race_safe
 from qualcode.errors import InputError
 from qualcode.models import Code, Coder, Coding, Excerpt, Source
 
@@ -129,6 +130,28 @@ def code_range(
         return apply_code(session, resolve_target(session, ref), code, coder, memo=memo)
 
     return race_safe(session, work)
+
+
+def code_one(
+    project: Project,
+    ref: str,
+    code_name: str,
+    coder_name: str | None = None,
+    *,
+    create: bool = True,
+    memo: str | None = None,
+) -> Coded:
+    """``qualcode code TARGET CODE`` through the ORM, in one write transaction, the coder
+    remembered: what qualcode.coding_light does on sqlite3, for every other case."""
+
+    def work(session: Session) -> Coded:
+        coding = code_range(
+            session, ref, code_name, coder_name, create=create, memo=memo, remember=True
+        )
+        excerpt = coding.excerpt
+        return Coded(coding.id, excerpt.start, excerpt.end, coding.coder.name)
+
+    return project.transaction(work)
 
 
 def remove_coding(session: Session, coding: Coding, coder: Coder | None = None) -> None:

@@ -227,3 +227,22 @@ def test_other_projects_take_the_orm_path(pair, tmp_path, monkeypatch):
     monkeypatch.setattr(coding_plans, "load_plans", lambda: stale)
     assert coding_light.code_light(str(light), "Interview A:p1", "Brain drain", "Ann") is None
     assert dump_raw(light) == before
+
+
+def test_a_locked_project_gives_the_same_error_on_both_paths(pair, monkeypatch):
+    light, orm = pair
+    monkeypatch.setenv("QUALCODE_BUSY_TIMEOUT", "0.2")
+    lines = []
+    for db, fast in ((light, True), (orm, False)):
+        holder = sqlite3.connect(db, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another process's write transaction
+        try:
+            result, _seen = run(db, "Interview A:p1", "Қате", light=fast, monkeypatch=monkeypatch)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert result.exit_code == 1
+        lines.append(result.stderr.replace(str(db), "PROJECT"))
+    assert lines[0] == lines[1]
+    assert "the project is locked and stayed locked too long" in lines[0]
+    assert lines[0].count("\n") == 1

@@ -31,6 +31,8 @@ STORAGE |= {"qualcode.project_file", "qualcode.schema_script"}
 LEAVES = {"qualcode.formats.inert", "qualcode.names"}
 # A codebook as plain data (and the code statuses the models' constraint lists).
 LEAVES |= {"qualcode.codebook_data"}
+# A new row's GUID and time: the models' column defaults and the light path of `code` share them.
+LEAVES |= {"qualcode.row_defaults"}
 # Builds a whole project from shipped files (formats), below the commands that call it.
 APP = {"qualcode.demo"}
 # ``python -m qualcode`` starts the CLI; the console script and its warm worker belong to the CLI.

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from qualcode.cli.app import DEFAULT_DB, DbOption, app, name_project, open_db
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from qualcode.coding_light import Coded
 
 
 @app.command("code")
@@ -67,23 +62,9 @@ def code(
     name_project(db)
     done = code_light(db, target, code_name, coder, memo=memo, create=not no_create)
     if done is None:  # not a SQLite project at the compiled revision, or an error to report
-        done = _code_orm(db, target, code_name, coder, memo=memo, create=not no_create)
+        from qualcode.coding import code_one
+
+        done = code_one(open_db(db), target, code_name, coder, memo=memo, create=not no_create)
     coding_id, start, end, who = done
     typer.echo(f"coded {target} [{start}-{end}] with {code_name!r} by {who} (coding #{coding_id})")
 
-
-def _code_orm(
-    db: str, target: str, code_name: str, coder: str | None, *, memo: str | None, create: bool
-) -> Coded:
-    """The same coding through SQLAlchemy: PostgreSQL, a project to migrate, and every error."""
-    from qualcode.coding import code_range
-    from qualcode.coding_light import Coded
-
-    def work(session: Session) -> Coded:
-        coding = code_range(
-            session, target, code_name, coder, create=create, memo=memo, remember=True
-        )
-        excerpt = coding.excerpt
-        return Coded(coding.id, excerpt.start, excerpt.end, coding.coder.name)
-
-    return open_db(db).transaction(work)
