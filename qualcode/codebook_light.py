@@ -6,24 +6,23 @@ errors, the same events with the same payloads, so undo is exact whichever path 
 tests/test_codebook_light.py compares the two). It covers what a codebook file usually asks:
 themes and sub-themes, codes, participants named by quotes, headings, theme links, exclusion.
 A file that merges codes or names a chosen example excerpt (an address to resolve), a URL, or a
-project at another schema revision than the one compiled ahead (qualcode/data/schema_sqlite.json)
-returns None: the caller then takes the ORM path.
+project at another schema revision than the inserts were compiled for (qualcode/data/
+coding_sql.json, through qualcode.light_rows) returns None: the caller then takes the ORM path.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import sqlite3
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qualcode import codebook_apply, project_file, schema_script
+from qualcode import codebook_apply, events, project_file
 from qualcode.codebook_data import HEADING_MEMO, Codebook, ImportSummary
 from qualcode.errors import InputError
+from qualcode.light_rows import Runner
 from qualcode.names import collision_message, fold
+from qualcode.row_defaults import utcnow
 
 
 class NotLight(Exception):
@@ -61,11 +60,12 @@ class CodeRow:
     provenance: str | None
 
 
-CODE_SELECT = (
-    "SELECT id, name, status, status_reason, definition, colour, parent_id, reported_count, "
-    "example_quote, example_participant_id, example_excerpt_id, reconstructed, provenance "
-    "FROM codes"
-)
+CODE_COLUMNS = (
+    "id", "name", "status", "status_reason", "definition", "colour", "parent_id",
+    "reported_count", "example_quote", "example_participant_id", "example_excerpt_id",
+    "reconstructed", "provenance",
+)  # fmt: skip
+CODE_SELECT = f"SELECT {', '.join(CODE_COLUMNS)} FROM codes"
 
 
 def _code(row: tuple[Any, ...]) -> CodeRow:
@@ -74,36 +74,19 @@ def _code(row: tuple[Any, ...]) -> CodeRow:
     return code
 
 
-def _now() -> str:
-    """The time as SQLAlchemy stores a DateTime in SQLite (always with microseconds)."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
 class SqliteStore:
     """The writes of a codebook import on one sqlite3 connection inside one transaction."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+    def __init__(self, run: Runner) -> None:
+        self.run = run
+        self.conn = run.conn
 
     def _one(self, sql: str, *params: Any) -> Any:
         row = self.conn.execute(sql, params).fetchone()
         return row[0] if row else None
 
-    def _insert(self, table: str, values: dict[str, Any]) -> int:
-        columns = ", ".join(f'"{c}"' for c in values)
-        marks = ", ".join("?" for _ in values)
-        cur = self.conn.execute(
-            f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(values.values())
-        )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
-
-    def _log(self, action: str, payload: dict[str, Any]) -> None:
-        self._insert(
-            "events",
-            {"at": _now(), "coder_id": None, "action": action, "payload": json.dumps(payload),
-             "undone": 0},
-        )  # fmt: skip
+    def _log(self, action: events.Action[Any], payload: Any) -> None:
+        self.run.log(action, None, payload)  # an import's events name no coder
 
     def _next_position(self, table: str) -> int:
         return int(self._one(f"SELECT max(position) FROM {table}") or 0) + 1
@@ -136,19 +119,14 @@ class SqliteStore:
         if not name:
             raise InputError("a theme needs a name")
         self._check_free("themes", name, "theme")
-        guid, position = str(uuid.uuid4()), self._next_position("themes")
-        parent_id = parent.id if parent else None
-        theme_id = self._insert(
-            "themes",
-            {"guid": guid, "name": name, "name_key": fold(name), "description": None,
-             "parent_id": parent_id, "position": position, "created_at": _now()},
-        )  # fmt: skip
+        position, parent_id = self._next_position("themes"), parent.id if parent else None
+        row = self.run.insert("themes", name=name, parent_id=parent_id, position=position)
         self._log(
-            "theme.create",
-            {"theme_id": theme_id, "guid": guid, "name": name, "description": None,
+            events.THEME_CREATE,
+            {"theme_id": row["id"], "guid": row["guid"], "name": name, "description": None,
              "parent_id": parent_id, "position": position},
         )  # fmt: skip
-        return ThemeRow(theme_id, name, parent_id, None)
+        return ThemeRow(row["id"], name, parent_id, None)
 
     def nest_theme(self, theme: ThemeRow, parent: ThemeRow | None) -> None:
         ancestor = parent.id if parent else None
@@ -159,7 +137,7 @@ class SqliteStore:
         old, theme.parent_id = theme.parent_id, parent.id if parent else None
         update = "UPDATE themes SET parent_id = ? WHERE id = ?"
         self.conn.execute(update, (theme.parent_id, theme.id))
-        self._log("theme.nest", {"theme_id": theme.id, "old": old, "new": theme.parent_id})
+        self._log(events.THEME_NEST, {"theme_id": theme.id, "old": old, "new": theme.parent_id})
 
     def update_theme(self, theme: ThemeRow, **changes: Any) -> None:
         (field,) = changes  # an import changes a theme's description only
@@ -169,7 +147,7 @@ class SqliteStore:
         self.conn.execute(
             "UPDATE themes SET description = ? WHERE id = ?", (theme.description, theme.id)
         )
-        self._log("theme.update", {"theme_id": theme.id, "old": old, "new": changes})
+        self._log(events.THEME_UPDATE, {"theme_id": theme.id, "old": old, "new": changes})
 
     def set_heading(self, theme: ThemeRow, heading: str | None) -> None:
         memo = self.conn.execute(
@@ -181,17 +159,11 @@ class SqliteStore:
         if heading is None:
             self.conn.execute("DELETE FROM memos WHERE id = ?", (memo[0],))
         elif memo is None:
-            now = _now()
-            self._insert(
-                "memos",
-                {"guid": str(uuid.uuid4()), "title": HEADING_MEMO, "body": heading,
-                 "theme_id": theme.id, "created_at": now, "updated_at": now},
-            )  # fmt: skip
-        else:
-            self.conn.execute(
-                "UPDATE memos SET body = ?, updated_at = ? WHERE id = ?", (heading, _now(), memo[0])
-            )
-        self._log("theme.heading", {"theme_id": theme.id, "old": old, "new": heading})
+            self.run.insert("memos", title=HEADING_MEMO, body=heading, theme_id=theme.id)
+        else:  # the memo's updated_at moves, as the ORM's onupdate moves it
+            update = "UPDATE memos SET body = ?, updated_at = ? WHERE id = ?"
+            self.conn.execute(update, (heading, self.run.stamp(utcnow()), memo[0]))
+        self._log(events.THEME_HEADING, {"theme_id": theme.id, "old": old, "new": heading})
 
     # --- participants and codes ------------------------------------------------------------
 
@@ -200,18 +172,13 @@ class SqliteStore:
         return {fold(p.pseudonym): p for p in (ParticipantRow(*r) for r in rows)}
 
     def create_participant(self, pseudonym: str, position: int) -> ParticipantRow:
-        guid = str(uuid.uuid4())
-        participant_id = self._insert(
-            "participants",
-            {"guid": guid, "pseudonym": pseudonym, "name_key": fold(pseudonym),
-             "position": position, "created_at": _now()},
-        )  # fmt: skip
+        row = self.run.insert("participants", pseudonym=pseudonym, position=position)
         self._log(
-            "participant.create",
-            {"participant_id": participant_id, "guid": guid, "pseudonym": pseudonym,
+            events.PARTICIPANT_CREATE,
+            {"participant_id": row["id"], "guid": row["guid"], "pseudonym": pseudonym,
              "position": position},
         )  # fmt: skip
-        return ParticipantRow(participant_id, pseudonym)
+        return ParticipantRow(row["id"], pseudonym)
 
     def codes(self) -> dict[str, CodeRow]:
         return {fold(c.name): c for c in map(_code, self.conn.execute(CODE_SELECT))}
@@ -221,22 +188,18 @@ class SqliteStore:
         if not name:
             raise InputError("a code needs a name")
         name = self._check_free("codes", name, "code")
-        guid, position = str(uuid.uuid4()), self._next_position("codes")
-        code_id = self._insert(
-            "codes",
-            {"guid": guid, "name": name, "name_key": fold(name), "definition": definition,
-             "colour": colour, "parent_id": None, "status": "active", "reconstructed": 0,
-             "position": position, "created_at": _now()},
-        )  # fmt: skip
+        position = self._next_position("codes")
+        row = self.run.insert(
+            "codes", name=name, definition=definition, colour=colour, position=position
+        )
         self._log(
-            "code.create",
-            {"code_id": code_id, "guid": guid, "name": name, "definition": definition,
-             "colour": colour, "parent_id": None, "position": position},
+            events.CODE_CREATE,
+            events.code_created(
+                code_id=row["id"], guid=row["guid"], name=name, definition=definition,
+                colour=colour, parent_id=None, position=position,
+            ),
         )  # fmt: skip
-        return CodeRow(
-            code_id, name, "active", None, definition, colour, None, None, None, None, None,
-            False, None,
-        )  # fmt: skip
+        return _code(tuple(row[c] for c in CODE_COLUMNS))
 
     def update_code(self, code: CodeRow, **changes: Any) -> None:
         if "name" in changes:
@@ -252,7 +215,7 @@ class SqliteStore:
             columns["name_key"] = fold(changes["name"])
         sets = ", ".join(f"{c} = ?" for c in columns)
         self.conn.execute(f"UPDATE codes SET {sets} WHERE id = ?", (*columns.values(), code.id))
-        self._log("code.update", {"code_id": code.id, "old": old, "new": changes})
+        self._log(events.CODE_UPDATE, {"code_id": code.id, "old": old, "new": changes})
 
     def chosen_excerpt(self, code: CodeRow, address: str | None) -> int | None:
         if address is not None:
@@ -269,16 +232,17 @@ class SqliteStore:
         position = (
             self._one("SELECT max(position) FROM code_themes WHERE theme_id = ?", theme.id) or 0
         ) + 1
-        link = {"code_id": code.id, "theme_id": theme.id, "position": position}
-        self._insert("code_themes", link)
-        self._log("theme.assign", link)
+        self.run.insert("code_themes", code_id=code.id, theme_id=theme.id, position=position)
+        self._log(
+            events.THEME_ASSIGN, {"code_id": code.id, "theme_id": theme.id, "position": position}
+        )
 
     def unassign(self, code: CodeRow, theme_id: int) -> None:
         where = "WHERE code_id = ? AND theme_id = ?"
         position = self._one(f"SELECT position FROM code_themes {where}", code.id, theme_id)
         self.conn.execute(f"DELETE FROM code_themes {where}", (code.id, theme_id))
         link = {"code_id": code.id, "theme_id": theme_id, "position": position}
-        self._log("theme.unassign", link)
+        self._log(events.THEME_UNASSIGN, link)
 
     def merge(self, keep: CodeRow, merged: CodeRow) -> None:
         raise NotLight("a merge")
@@ -290,7 +254,7 @@ class SqliteStore:
             "UPDATE codes SET status = ?, status_reason = ? WHERE id = ?", (status, reason, code.id)
         )
         self._log(
-            "code.status",
+            events.CODE_STATUS,
             {"code_id": code.id, "old": old, "new": {"status": status, "status_reason": reason}},
         )
 
@@ -307,7 +271,7 @@ class SqliteStore:
         self._set_status(code, "active", None)
 
     def log_import(self, label: str, summary: str) -> None:
-        self._log("codebook.import", {"file": label, "summary": summary})
+        self._log(events.Action("codebook.import"), {"file": label, "summary": summary})
 
 
 def import_book(db: str, book: Codebook, label: str) -> ImportSummary | None:
@@ -321,13 +285,15 @@ def import_book(db: str, book: Codebook, label: str) -> ImportSummary | None:
     project_file.check_sqlite_file(path)
     if any(c.excerpt is not None or c.status == "merged" for c in book.codes):
         return None
-    revision = schema_script.load_script()["revision"]
+    from qualcode.coding_plans import load_plans
+
+    plans = load_plans()
     try:
         with project_file.write_transaction(path) as conn:
             found = conn.execute("SELECT version_num FROM alembic_version").fetchall()
-            if found != [(revision,)]:
+            if found != [(plans["revision"],)]:
                 raise NotLight("another schema revision")
-            return codebook_apply.apply(SqliteStore(conn), book, label)
+            return codebook_apply.apply(SqliteStore(Runner(conn, plans)), book, label)
     except NotLight:
         return None
     except sqlite3.OperationalError as exc:

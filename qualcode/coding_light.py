@@ -17,17 +17,15 @@ a unit or range that is not there, an excluded code, any SQLite error but a lock
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from qualcode import addresses, events
 from qualcode.coders import LAST_CODER, default_coder_name, initials
 from qualcode.errors import InputError
-from qualcode.names import fold
+from qualcode.light_rows import Runner
 from qualcode.project_file import connect
-from qualcode.row_defaults import new_guid, utcnow
 
 
 class Coded(NamedTuple):
@@ -41,76 +39,6 @@ class Coded(NamedTuple):
 
 class _Fallback(Exception):
     """The light path does not handle this; the ORM path will (and says what is wrong)."""
-
-
-class _Runner:
-    """The compiled statements and inserts, run on one connection."""
-
-    def __init__(self, conn: sqlite3.Connection, plans: dict[str, Any]) -> None:
-        self.conn = conn
-        self.plans = plans
-
-    def one(self, statement: str, /, **params: Any) -> sqlite3.Row | None:
-        plan = self.plans["statements"][statement]
-        row: sqlite3.Row | None = self.conn.execute(
-            plan["sql"], {**plan["fixed"], **params}
-        ).fetchone()
-        return row
-
-    def named(self, table: str, name: str) -> sqlite3.Row | None:
-        """As qualcode.lookup.find_named: the folded name, the exact spelling first."""
-        typed = name.strip()
-        return self.one(f"named:{table}", key=fold(typed), name=typed)
-
-    def insert(self, table: str, /, **values: Any) -> dict[str, Any]:
-        """Insert a row as the ORM would: the columns not given get the model's defaults.
-        Returns the values written (before storage conversion) and the new ``id``. Values for
-        columns this schema revision does not have (e.g. a coding's ``source_id`` before
-        migration 0003) are not written."""
-        plan = self.plans["inserts"][table]
-        row: dict[str, Any] = {}
-        for column, meta in plan["columns"].items():
-            row[column] = values[column] if column in values else self._default(meta, values)
-            if row[column] is None and not meta["nullable"]:
-                raise AssertionError(f"the light path gives no value for {table}.{column}")
-        stored = {column: self._stored(plan["columns"][column], v) for column, v in row.items()}
-        row["id"] = self.conn.execute(plan["sql"], stored).lastrowid
-        return row
-
-    @staticmethod
-    def _default(meta: dict[str, Any], values: dict[str, Any]) -> Any:
-        default = meta["default"]
-        if default is None:
-            return None
-        if "value" in default:
-            return default["value"]
-        if "fold" in default:
-            return fold(values[default["fold"]])
-        return {"guid": new_guid, "now": utcnow}[default["call"]]()
-
-    def _stored(self, meta: dict[str, Any], value: Any) -> Any:
-        """The value as SQLAlchemy's SQLite types store it."""
-        if value is None:
-            return None
-        storage = meta["storage"]
-        if storage == "datetime":
-            return self.plans["datetime_format"] % {
-                "year": value.year,
-                "month": value.month,
-                "day": value.day,
-                "hour": value.hour,
-                "minute": value.minute,
-                "second": value.second,
-                "microsecond": value.microsecond,
-            }
-        if storage == "bool":
-            return int(value)
-        if storage == "json":
-            return json.dumps(value)
-        return value
-
-    def log(self, action: events.Action[Any], coder_id: int | None, payload: Any) -> None:
-        self.insert("events", action=action.name, coder_id=coder_id, payload=payload)
 
 
 def code_light(
@@ -147,7 +75,7 @@ def code_light(
         ]:
             raise _Fallback
         conn.row_factory = sqlite3.Row
-        done = _code(_Runner(conn, plans), address, code_name, coder_name, memo, create)
+        done = _code(Runner(conn, plans), address, code_name, coder_name, memo, create)
         conn.execute("COMMIT")
         return done
     except (_Fallback, sqlite3.Error) as exc:
@@ -161,7 +89,7 @@ def code_light(
 
 
 def _code(
-    run: _Runner,
+    run: Runner,
     address: addresses.Address,
     code_name: str,
     coder_name: str | None,
@@ -225,7 +153,7 @@ def _time(value: dt.datetime | str) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
 
 
-def _coder(run: _Runner, given: str | None) -> tuple[int, str]:
+def _coder(run: Runner, given: str | None) -> tuple[int, str]:
     """As qualcode.lookup.coder(remember=True): found or created, then the last coder."""
     last = run.one("setting", key=LAST_CODER)
     name = (given or default_coder_name(last["value"] if last is not None else None)).strip()
@@ -242,7 +170,7 @@ def _coder(run: _Runner, given: str | None) -> tuple[int, str]:
     return coder_id, coder
 
 
-def _create_code(run: _Runner, name: str, coder_id: int) -> int:
+def _create_code(run: Runner, name: str, coder_id: int) -> int:
     """As qualcode.codebook.create_code with only a name: the next position, logged."""
     name = name.strip()
     if not name:
@@ -266,7 +194,7 @@ def _create_code(run: _Runner, name: str, coder_id: int) -> int:
     return int(code["id"])
 
 
-def _resolve(run: _Runner, address: addresses.Address) -> tuple[int, int, int]:
+def _resolve(run: Runner, address: addresses.Address) -> tuple[int, int, int]:
     """As qualcode.addresses.resolve: (source id, start, end) of the place."""
     if address.excerpt is not None:
         excerpt = run.one("excerpt_by_id", id=address.excerpt)
@@ -293,7 +221,7 @@ def _resolve(run: _Runner, address: addresses.Address) -> tuple[int, int, int]:
 
 
 def _nth(
-    run: _Runner, source_id: int, kind: str, index: int, within: addresses.Span | None = None
+    run: Runner, source_id: int, kind: str, index: int, within: addresses.Span | None = None
 ) -> addresses.Span:
     suffix = "" if within is None else "_within"
     row = None

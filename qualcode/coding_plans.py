@@ -6,8 +6,9 @@ ORM path runs) and the inserts built from the models' tables into qualcode/data/
 stamped with the schema revision they were written for. For each inserted column the file keeps
 what the ORM would store when no value is given (a scalar default, a new GUID, the time, the
 folded name) and how the value is stored (a time in SQLAlchemy's SQLite format, a boolean as an
-integer, JSON as text), so that the light path (qualcode.coding_light) writes the same rows.
-tests/test_code_light.py fails when the file is stale.
+integer, JSON as text), so that the light paths (qualcode.coding_light, and
+qualcode.codebook_light for its inserts) write the same rows. tests/test_code_light.py fails
+when the file is stale.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ if TYPE_CHECKING:  # the light path must not load SQLAlchemy
     from sqlalchemy.sql.elements import ClauseElement
 
 PLANS = Path(__file__).resolve().parent / "data" / "coding_sql.json"
+# What ``code`` makes, and what a codebook import (qualcode.codebook_light) makes too.
 INSERTED = ("coders", "settings", "codes", "excerpts", "codings", "events")
+INSERTED_TOO = ("themes", "code_themes", "participants", "memos")
 
 
 def _statement(statement: ClauseElement, dialect: Dialect) -> dict[str, Any]:
@@ -103,7 +106,7 @@ def compile_plans() -> dict[str, Any]:
         "revision": SCHEMA_HEAD,
         "datetime_format": sqlite.DATETIME()._storage_format,
         "statements": statements,
-        "inserts": {name: _insert(tables[name], dialect) for name in INSERTED},
+        "inserts": {name: _insert(tables[name], dialect) for name in INSERTED + INSERTED_TOO},
     }
 
 
