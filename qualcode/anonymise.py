@@ -578,6 +578,8 @@ def apply_rows(
             f"{label}: {len(summary.unused)} map rows replaced nothing ({listed}{more}); "
             "nothing changed (--allow-unused applies the rest)"
         )
+    if rows and len(summary.unused) == len(rows):  # --allow-unused, but there is no rest
+        raise InputError(f"{label}: none of its {len(rows)} map rows replaced anything")
     events.log(
         session,
         "anonymise.apply",

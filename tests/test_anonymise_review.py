@@ -157,6 +157,20 @@ def test_unused_rows_are_listed_and_change_nothing_unless_allowed(cli, project, 
     assert source_texts(project)["a"] == "Person 1 met Person 3."
 
 
+def test_a_map_that_replaces_nothing_at_all_is_an_error_even_when_unused_rows_are_allowed(
+    cli, project, tmp_path
+):
+    _import(cli, tmp_path, "Айгерім Садықова Боламен кездесті.", "a")
+    path = tmp_path / "map.csv"
+    path.write_text("real,pseudonym\nЕрлан,Person 2\nYerlan,Person 3\n", "utf-8")
+    before = counts(project), source_texts(project)
+    one_line_error(
+        cli("anonymise", "apply", "--map", path, "--allow-unused"),
+        "map.csv: none of its 2 map rows replaced anything",
+    )
+    assert (counts(project), source_texts(project)) == before
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
