@@ -8,7 +8,7 @@ One shaping for both, so they cannot differ. ``results`` maps a statement's name
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
 from qualcode.names import fold, sort_key
@@ -25,9 +25,9 @@ NO_THEME = "(no theme)"
 TOTAL = "Total"
 
 
-def short_names(pseudonyms: Sequence[str]) -> str:
+def short_names(pseudonyms: Iterable[str | None]) -> str:
     """'Expert A', 'Expert B' -> 'A,B': the thesis's way of naming who said something."""
-    names = sorted(set(pseudonyms))
+    names = sorted({p for p in pseudonyms if p is not None})
     if not names:
         return ""
     words = [n.split(" ", 1) for n in names]
@@ -36,15 +36,25 @@ def short_names(pseudonyms: Sequence[str]) -> str:
     return ",".join(names)
 
 
+def ids(listed: str | None) -> list[int]:
+    """The ids of a reports.IdList ("3,1,7"; None for none)."""
+    return [int(i) for i in listed.split(",")] if listed else []
+
+
+def owners(results: Results) -> dict[int, str | None]:
+    """Each source's participant's pseudonym (None: a source with no participant)."""
+    pseudonyms: dict[int, str] = dict(results["people"])
+    return {source: pseudonyms.get(who) for source, who in results["sources"]}
+
+
 def codes(results: Results, filtered: bool = False) -> Table:
     """Per code: themes, codings, participants (short names), status; in codebook order."""
-    pseudonyms: dict[int, str] = dict(results["people"])
-    totals: dict[int, int] = defaultdict(int)
-    who: dict[int, list[str]] = defaultdict(list)
-    for participant_id, code_id, n in results["counts"]:
-        totals[code_id] += n
-        if participant_id is not None:
-            who[code_id].append(pseudonyms[participant_id])
+    owner = owners(results)
+    totals: dict[int, int] = {}
+    who: dict[int, set[str | None]] = {}
+    for code_id, n, sources in results["counts"]:
+        totals[code_id] = n
+        who[code_id] = {owner[s] for s in ids(sources)} - {None}
     themes: dict[int, list[str]] = defaultdict(list)
     for code_id, theme in results["themes"]:
         themes[code_id].append(theme)
@@ -77,10 +87,54 @@ def theme_order(rows: Rows, only: set[int] | None) -> list[tuple[int, str, str]]
     return ordered
 
 
+NO_THEME_GROUP, TOTAL_GROUP = -1, -2  # theme_figures' keys of the codes in no theme and of all
+
+
+def theme_groups(results: Results) -> dict[int, list[int]]:
+    """The codes (of ``results["codes"]``) each group counts: every theme a code is in and that
+    theme's ancestors at any depth, NO_THEME_GROUP for a code in none, TOTAL_GROUP for all."""
+    parent = {tid: parent_id for tid, _name, parent_id in results["listing"]}
+    themes_of: dict[int, set[int]] = defaultdict(set)
+    for code_id, theme_id in results["links"]:
+        ancestors = themes_of[code_id]
+        while theme_id is not None and theme_id not in ancestors:
+            ancestors.add(theme_id)
+            theme_id = parent.get(theme_id)
+    members: dict[int, list[int]] = defaultdict(list)
+    for code_id, *_ in results["codes"]:
+        for group in themes_of.get(code_id) or {NO_THEME_GROUP}:
+            members[group].append(code_id)
+        members[TOTAL_GROUP].append(code_id)
+    return members
+
+
+def theme_figures(results: Results) -> dict[int, tuple[int, int, int]]:
+    """Per group (theme_groups): codes, count and distinct participants. Counts are codings
+    (``results["counts"]``, observed) or the codes' reported tallies, and participants those who
+    coded, or are quoted as the codes' examples; a code in two sub-themes counts once in their
+    parent."""
+    count: dict[int, int] = {}
+    who: dict[int, set[str | int | None]] = {}
+    if "counts" in results:
+        owner = owners(results)
+        for code_id, n, sources in results["counts"]:
+            count[code_id] = n
+            who[code_id] = {owner[s] for s in ids(sources)}
+    else:
+        for code_id, reported, example in results["codes"]:
+            count[code_id] = reported or 0
+            who[code_id] = {example}
+    figures = {}
+    for group, codes in theme_groups(results).items():
+        people = set().union(*(who.get(c, ()) for c in codes)) - {None}
+        figures[group] = (len(codes), sum(count.get(c, 0) for c in codes), len(people))
+    return figures
+
+
 def themes(results: Results, wanted: Sequence[str] = ()) -> Table:
     """Per theme (depth-first), codes in no theme, then the Total; ``wanted`` names the themes a
     filter chose (their sub-themes are shown with them)."""
-    figures = {row[0]: row[1:] for row in results["figures"]}
+    figures = theme_figures(results)
     listing = results["listing"]
     only = None
     if wanted:
@@ -90,9 +144,9 @@ def themes(results: Results, wanted: Sequence[str] = ()) -> Table:
         (name, parent, *figures.get(tid, (0, None, 0)))
         for tid, name, parent in theme_order(listing, only)
     ]
-    if figures.get(-1, (0,))[0]:
-        rows.append((NO_THEME, "", *figures[-1]))
-    rows.append((TOTAL, "", *figures.get(-2, (0, None, 0))))
+    if figures.get(NO_THEME_GROUP, (0,))[0]:
+        rows.append((NO_THEME, "", *figures[NO_THEME_GROUP]))
+    rows.append((TOTAL, "", *figures.get(TOTAL_GROUP, (0, None, 0))))
     rows = [(name, parent, codes, int(count or 0), who) for name, parent, codes, count, who in rows]
     return Table(
         ("theme", "parent", "codes", "count", "participants"), ("O", "O", "i", "i", "i"), rows
@@ -102,8 +156,17 @@ def themes(results: Results, wanted: Sequence[str] = ()) -> Table:
 def participants(results: Results, wanted: Sequence[str] = (), only_coded: bool = False) -> Table:
     """Per participant in Appendix A order (``wanted``: only these; ``only_coded``: only those
     with codings), then codings of sources with no participant."""
-    counts = {row[0]: row[1:] for row in results["counts"]}
-    people = [row[0] for row in results["listing"]]
+    owner = owners(results | {"people": results["listing"]})
+    sources: dict[str, int] = defaultdict(int)
+    codings: dict[str, int] = defaultdict(int)
+    codes: dict[str, set[int]] = defaultdict(set)
+    for source_id, n, code_ids in results["counts"]:
+        who = owner[source_id] or NO_PARTICIPANT
+        sources[who] += 1
+        codings[who] += n
+        codes[who].update(ids(code_ids))
+    counts = {who: (sources[who], codings[who], len(codes[who])) for who in sources}
+    people = [row[1] for row in results["listing"]]
     if wanted:
         lowered = {fold(p) for p in wanted}
         people = [p for p in people if fold(p) in lowered]
@@ -126,16 +189,16 @@ def sources(results: Results) -> Table:
 def matrix(results: Results, filtered: bool = False, presence: bool = False) -> Table:
     """Code x participant: codings (or 1/0 with ``presence``); a filter keeps only the codes and
     participants it leaves with codings."""
-    pseudonyms: dict[int, str] = dict(results["people"])
+    owner = owners(results)
     cells: dict[tuple[int, str], int] = defaultdict(int)
     coded: set[int] = set()
     seen: set[str] = set()
-    for participant_id, code_id, n in results["counts"]:
-        who = NO_PARTICIPANT if participant_id is None else pseudonyms[participant_id]
+    for source_id, code_id, n in results["counts"]:
+        who = owner[source_id] or NO_PARTICIPANT
         cells[code_id, who] += n
         coded.add(code_id)
         seen.add(who)
-    people = list(pseudonyms.values())
+    people = [pseudonym for _id, pseudonym in results["people"]]
     columns = [p for p in people if p in seen] if filtered else people
     if NO_PARTICIPANT in seen:
         columns.append(NO_PARTICIPANT)
