@@ -423,7 +423,8 @@ class PageRun:
     def qualcode(self, step: Step) -> None:
         from qualcode.cli import app
 
-        self.transcript.append(f"$ qualcode {shlex.join(step.argv)}")
+        redirect = f" > {shlex.quote(step.stdout_to)}" if step.stdout_to else ""
+        self.transcript.append(f"$ qualcode {shlex.join(step.argv)}{redirect}")
         if step.not_run is not None or is_full_screen(step.argv):
             problem = form_problem(step.argv)
             if problem:
@@ -477,7 +478,8 @@ class PageRun:
                 f"{', '.join(sorted(SHELL))} only: fence the block ```text or end the line "
                 "with `# not run: REASON`"
             )
-        self.transcript.append(f"$ {shlex.join(step.words)}")
+        redirect = f" > {shlex.quote(step.stdout_to)}" if step.stdout_to else ""
+        self.transcript.append(f"$ {shlex.join(step.words)}{redirect}")
         if name == "cd":
             os.chdir(args[0] if args else self.folder)
             return
