@@ -67,4 +67,3 @@ def code(
         done = code_one(open_db(db), target, code_name, coder, memo=memo, create=not no_create)
     coding_id, start, end, who = done
     typer.echo(f"coded {target} [{start}-{end}] with {code_name!r} by {who} (coding #{coding_id})")
-
