@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, NotRequired, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NotRequired, TypedDict, TypeVar, cast
 
 if TYPE_CHECKING:
     from sqlalchemy import Select
@@ -284,6 +284,17 @@ def log(session: Session, action: str, coder_id: int | None = None, /, **payload
     session.add(event)
     session.flush()
     return event
+
+
+def log_row(session: Session, action: str, coder_id: int | None = None, /, **payload: Any) -> None:
+    """Log an event with a Core insert, for writers of many rows (an import of many files) that
+    need no Event object back: a fraction of the ORM's flush per event."""
+    from sqlalchemy import Table, insert
+
+    from qualcode.models import Event
+
+    row = {"action": action, "coder_id": coder_id, "payload": payload}
+    session.execute(insert(cast(Table, Event.__table__)), row)
 
 
 def stamp(value: dt.datetime) -> str:

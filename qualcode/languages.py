@@ -18,24 +18,23 @@ KAZAKH_LETTERS = "әғқңөұүһіӘҒҚҢӨҰҮҺІ"
 # ("Нүсіпова") has one in ten or fewer.
 KAZAKH_SHARE = 0.2
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
-_KAZAKH = re.compile(f"[{KAZAKH_LETTERS}]")
+# Runs of letters, counted by their lengths: one string per word, not one per letter.
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+# From a word's first Kazakh letter to its end: one match per Cyrillic word that has one.
+_KAZAKH_WORD = re.compile(f"[{KAZAKH_LETTERS}][\u0400-\u04ff]*")
 
 
 def detect(text: str, previous: str = DEFAULT) -> str:
     """``en``, ``ru`` or ``kk`` for a paragraph; ``previous`` when it has no letters."""
-    cyrillic = len(_CYRILLIC.findall(text))
-    latin = len(_LATIN.findall(text))
-    if not cyrillic and not latin:
-        return previous
-    if latin >= cyrillic:
-        return DEFAULT
-    if not _KAZAKH.search(text):
-        return "ru"
+    if _CYRILLIC.search(text) is None:  # most paragraphs of English notes: no counting at all
+        return DEFAULT if _LATIN.search(text) else previous
     words = _CYRILLIC_WORD.findall(text)
-    kazakh = sum(1 for word in words if _KAZAKH.search(word))
-    return "kk" if kazakh >= KAZAKH_SHARE * len(words) else "ru"
+    if sum(map(len, _LATIN_WORD.findall(text))) >= sum(map(len, words)):
+        return DEFAULT
+    kazakh = len(_KAZAKH_WORD.findall(text))
+    return "kk" if kazakh and kazakh >= KAZAKH_SHARE * len(words) else "ru"
 
 
 def dominant(languages: list[tuple[str, int]]) -> str:

@@ -91,8 +91,7 @@ def test_a_line_without_sentence_ends_is_cut_at_spaces(monkeypatch):
     assert "".join(text[a:b] for a, b in pieces) == text
 
 
-def test_segments_are_stored_in_batches_all_of_them(cli, project, tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(segments, "STORE_BATCH", 3)
+def test_segments_are_streamed_to_the_driver_all_of_them(cli, project, tmp_path: Path):
     path = tmp_path / "notes.txt"
     path.write_text("Бірінші сөйлем. Second one.\n\nТретье предложение. Fourth! Fifth?\n", "utf-8")
     assert cli("import", path).exit_code == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,29 +29,32 @@ sources_app = sub_app("sources", "List sources, show their numbered units, edit 
 class ImportProgress:
     """A files bar and a bar for the file being segmented, on a terminal only (in a pipe or a
     log they would be noise around the one-line errors). Per-file lines are printed above the
-    bars, never under them, and the bars are cleared when the import ends."""
+    bars, never under them, and the bars are cleared when the import ends. Off a terminal rich
+    is not even loaded."""
 
     def __init__(self, files: int) -> None:
+        self.bar: Any = None
+        if not _maybe_terminal():
+            return
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
-        self.errors = Console(stderr=True)
+        console = Console(stderr=True)
         columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn())
         self.bar = Progress(
             *columns,
-            console=self.errors,
+            console=console,
             transient=True,
-            disable=not self.errors.is_terminal,
+            disable=not console.is_terminal,
             redirect_stdout=False,
             redirect_stderr=False,
         )
-        self.files = files
         self.overall = self.bar.add_task("files", total=files)
         self.current = self.bar.add_task("", total=None)
 
     @property
     def live(self) -> bool:
-        return not self.bar.disable
+        return self.bar is not None and not self.bar.disable
 
     def say(self, line: str) -> None:
         """A per-file line on stdout; drawn above the bars when both share the terminal."""
@@ -60,81 +64,110 @@ class ImportProgress:
             typer.echo(line)
 
     def error(self, line: str) -> None:
-        self.errors.print(f"qualcode: error: {line}", markup=False, highlight=False, soft_wrap=True)
+        if self.live:
+            self.bar.console.print(
+                f"qualcode: error: {line}", markup=False, highlight=False, soft_wrap=True
+            )
+        else:
+            typer.echo(f"qualcode: error: {line}", err=True)
 
-    def start_file(self, name: str) -> Callable[[int, int], None]:
+    def start_file(self, name: str) -> Callable[[int, int], None] | None:
+        """The progress callback of the file now segmented."""
+        if not self.live:
+            return None
         self.bar.update(self.current, description=name, completed=0, total=None)
+        return self.progress
 
-        def progress(done: int, total: int) -> None:
+    def progress(self, done: int, total: int) -> None:
+        if self.live:
             self.bar.update(self.current, completed=done, total=total)
 
-        return progress
-
     def file_done(self) -> None:
-        self.bar.advance(self.overall)
+        if self.live:
+            self.bar.advance(self.overall)
 
     @contextmanager
     def running(self) -> Iterator[ImportProgress]:
+        if not self.live:
+            yield self
+            return
         with self.bar:
             yield self
             self.bar.update(self.current, visible=False)
 
 
+def _maybe_terminal() -> bool:
+    """False only where rich would find no terminal either (stderr no tty, no override)."""
+    forced = os.environ.get("TTY_COMPATIBLE") == "1" or os.environ.get("FORCE_COLOR")
+    return bool(forced) or sys.stderr.isatty()
+
+
+FilesArgument = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="Notes, documents or transcripts (.txt, .md, .docx, .odt, .pdf, .vtt, .srt)."
+    ),
+]
+ManifestOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--from",
+        help="A manifest CSV: columns file, title, participant, kind, language; any other "
+        "column is a participant attribute. All files or none are imported.",
+    ),
+]
+ParticipantOption = Annotated[
+    str | None, typer.Option(help="The interviewee these notes belong to.")
+]
+KindOption = Annotated[str, typer.Option(help="interview or document.")]
+LanguageOption = Annotated[
+    str | None,
+    typer.Option(help="Force one language, e.g. en, ru, kk (default: each paragraph's own)."),
+]
+TitleOption = Annotated[str | None, typer.Option(help="Title (default: the file name).")]
+EncodingOption = Annotated[
+    str | None,
+    typer.Option(help="Text encoding, e.g. cp1251 (default: UTF-8, UTF-16 or detected)."),
+]
+ModelOption = Annotated[
+    str | None,
+    typer.Option(help="An installed trained spaCy pipeline for sentences (default: rules)."),
+]
+AbbreviationsOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="A file of the project's own abbreviations (one per line), kept for later "
+        "imports: their full stops end no sentence."
+    ),
+]
+SpeakersOption = Annotated[
+    str | None,
+    typer.Option(
+        "--speakers",
+        help='The interviewer\'s labels in speaker turns, e.g. "Interviewer,I" (for '
+        "--no-interviewer in reports and search).",
+    ),
+]
+
+
 @app.command("import")
 def import_files(
-    files: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            help="Notes, documents or transcripts (.txt, .md, .docx, .odt, .pdf, .vtt, .srt)."
-        ),
-    ] = None,
-    from_manifest: Annotated[
-        Path | None,
-        typer.Option(
-            "--from",
-            help="A manifest CSV: columns file, title, participant, kind, language; any other "
-            "column is a participant attribute. All files or none are imported.",
-        ),
-    ] = None,
-    participant: Annotated[
-        str | None, typer.Option(help="The interviewee these notes belong to.")
-    ] = None,
-    kind: Annotated[str, typer.Option(help="interview or document.")] = "interview",
-    language: Annotated[
-        str | None,
-        typer.Option(help="Force one language, e.g. en, ru, kk (default: each paragraph's own)."),
-    ] = None,
-    title: Annotated[str | None, typer.Option(help="Title (default: the file name).")] = None,
-    encoding: Annotated[
-        str | None,
-        typer.Option(help="Text encoding, e.g. cp1251 (default: UTF-8, UTF-16 or detected)."),
-    ] = None,
-    model: Annotated[
-        str | None,
-        typer.Option(help="An installed trained spaCy pipeline for sentences (default: rules)."),
-    ] = None,
-    abbreviations: Annotated[
-        Path | None,
-        typer.Option(
-            help="A file of the project's own abbreviations (one per line), kept for later "
-            "imports: their full stops end no sentence."
-        ),
-    ] = None,
-    speakers: Annotated[
-        str | None,
-        typer.Option(
-            "--speakers",
-            help='The interviewer\'s labels in speaker turns, e.g. "Interviewer,I" (for '
-            "--no-interviewer in reports and search).",
-        ),
-    ] = None,
+    files: FilesArgument = None,
+    from_manifest: ManifestOption = None,
+    participant: ParticipantOption = None,
+    kind: KindOption = "interview",
+    language: LanguageOption = None,
+    title: TitleOption = None,
+    encoding: EncodingOption = None,
+    model: ModelOption = None,
+    abbreviations: AbbreviationsOption = None,
+    speakers: SpeakersOption = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Import files as sources; each file all or nothing, failures named at the end. With
     --from, every file of a manifest in one transaction."""
-    from qualcode import nlp, segments, sources
-    from qualcode.errors import InputError, QualcodeError
-    from qualcode.formats.files import import_file
+    from qualcode import nlp, sources
+    from qualcode.errors import InputError
 
     if (from_manifest is None) == (not files):
         raise InputError("give FILE... or --from MANIFEST.csv (one of them)")
@@ -142,34 +175,48 @@ def import_files(
         raise InputError("--title names one file; import the files one by one")
     if model:
         nlp.pipeline(language or "xx", model)  # a missing model fails once, before any file
-    words = segments.read_abbreviations(abbreviations) if abbreviations else []
     project = open_db(db)
-    if words:
-        added = project.transaction(lambda session: segments.add_abbreviations(session, words))
-        typer.echo(f"{abbreviations}: {added} new of {len(words)} abbreviations kept")
+    if abbreviations:
+        _keep_abbreviations(project, abbreviations)
     interviewer = tuple(s.strip() for s in (speakers or "").split(",") if s.strip())
     options = sources.SourceOptions(
         participant, kind, language, title, encoding, model, interviewer
     )
     if from_manifest is not None:
         _import_manifest(project, from_manifest, options)
-        return
-    assert files is not None
+    else:
+        _import_each(project, files or [], options)
+
+
+def _keep_abbreviations(project: Any, path: Path) -> None:
+    from qualcode import segments
+
+    words = segments.read_abbreviations(path)
+    if words:
+        added = project.transaction(lambda session: segments.add_abbreviations(session, words))
+        typer.echo(f"{path}: {added} new of {len(words)} abbreviations kept")
+
+
+def _import_each(project: Any, files: list[Path], options: Any) -> None:
+    """Every file a source of its own, all or nothing; the others go on, failures named last."""
+    from qualcode.errors import InputError, QualcodeError
+    from qualcode.formats.files import import_files as import_all
+
     failed: list[str] = []
     bars = ImportProgress(len(files))
+
+    def done(path: Path, outcome: int | QualcodeError) -> None:
+        if isinstance(outcome, QualcodeError):
+            if len(files) == 1:
+                raise outcome
+            bars.error(str(outcome))
+            failed.append(str(path))
+        else:
+            bars.say(f"{path}: imported as source #{outcome}")
+        bars.file_done()
+
     with bars.running():
-        for path in files:
-            progress = bars.start_file(path.name)
-            try:
-                source_id = import_file(project, path, options, progress)
-            except QualcodeError as exc:
-                if len(files) == 1:
-                    raise
-                bars.error(str(exc))
-                failed.append(str(path))
-            else:
-                bars.say(f"{path}: imported as source #{source_id}")
-            bars.file_done()
+        import_all(project, files, options, done, lambda path: bars.start_file(path.name))
     if failed:
         raise InputError(f"{len(failed)} of {len(files)} files not imported: {', '.join(failed)}")
 
@@ -187,7 +234,7 @@ def _import_manifest(project: Any, manifest: Path, options: Any) -> None:
                 bars.file_done()
             seen.add(entry.line)
             bars.start_file(entry.path.name)
-        bars.bar.update(bars.current, completed=done, total=total)
+        bars.progress(done, total)
 
     with bars.running():
         done = manifests.import_manifest(project, manifest, options, progress)

@@ -2,20 +2,23 @@
 
 Text files are decoded strictly: UTF-8 (BOM or not), UTF-16 with a BOM, or a confidently detected
 Windows-1251 or UTF-16; anything else must be named with ``--encoding``, so no file is ever stored
-mangled. .docx, .odt and .pdf go through :mod:`qualcode.formats.documents`. ``import_file`` hands
-the text to :func:`qualcode.sources.import_text`, which stores it.
+mangled. .docx, .odt and .pdf go through :mod:`qualcode.formats.documents`. ``import_files``
+hands the texts to :mod:`qualcode.sources`, which checks, segments and stores them.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import re
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualcode.errors import InputError
+from qualcode import sources
+from qualcode.errors import InputError, QualcodeError
 from qualcode.formats.documents import DOCUMENT_SUFFIXES
-from qualcode.sources import Progress, SourceOptions, checksum, import_text, normalise
+from qualcode.sources import Progress, SourceOptions, checksum, normalise
 
 if TYPE_CHECKING:
     from qualcode.db import Project
@@ -38,6 +41,10 @@ DETECTABLE = {
 MAX_CHAOS = 0.1
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")  # tab, LF, VT (Word), FF, CR pass
 _SNIFF = 65_536
+# Files read, segmented and stored together in one write transaction: few transactions for many
+# small files, and the texts held at once stay bounded (a bigger file is a batch of its own).
+BATCH_BYTES = 8_000_000
+Outcome = int | QualcodeError  # a file's new source id, or why it was not imported
 
 
 def _detect(path: Path, data: bytes) -> str | None:
@@ -128,23 +135,80 @@ def read_file(path: Path, encoding: str | None = None) -> tuple[str, bytes]:
     return normalise(text), data
 
 
-def import_file(
-    project: Project,
-    path: Path,
-    options: SourceOptions = SourceOptions(),
-    progress: Progress | None = None,
-) -> int:
-    """Import one file as a source in its own transaction; returns the new source's id."""
+def read_source(path: Path, options: SourceOptions) -> sources.Incoming:
+    """A file's text, named as its source will be, with the checksum of its bytes."""
     text, data = read_file(path, options.encoding)
-    digest = checksum(data)
-    del data  # the raw bytes are not needed while the text is segmented and stored
-    return import_text(
-        project,
-        text,
-        title=options.title or path.stem,
-        options=options,
-        imported_from=str(path.resolve()),
-        digest=digest,
-        label=str(path),
-        progress=progress,
-    )
+    sources.check_text(text, options, str(path))
+    title = options.title or path.stem
+    return sources.Incoming(text, title, str(path), str(path.resolve()), checksum(data))
+
+
+def import_files(
+    project: Project,
+    paths: Sequence[Path],
+    options: SourceOptions,
+    done: Callable[[Path, Outcome], None],
+    started: Callable[[Path], Progress | None] = lambda _path: None,
+) -> None:
+    """Import files as sources, each all or nothing: a file that cannot be read, or was
+    imported before, is refused and the others go on. ``done`` hears of every file in order,
+    once its batch is committed; ``started`` gives a file's segmentation progress."""
+    from qualcode import lookup, segments
+
+    with project.session(write=False) as session:
+        if options.participant:
+            lookup.get_participant(session, options.participant)  # once, not once per file
+        own = segments.abbreviations(session)
+    for batch in _batches(paths):
+        outcomes = _import_batch(project, batch, options, own, started)
+        for path, outcome in zip(batch, outcomes, strict=True):
+            done(path, outcome)
+
+
+def _batches(paths: Sequence[Path]) -> Iterator[list[Path]]:
+    """The paths in runs of about BATCH_BYTES of files."""
+    batch: list[Path] = []
+    size = 0
+    for path in paths:
+        batch.append(path)
+        with contextlib.suppress(OSError):  # reading it will say why
+            size += path.stat().st_size
+        if size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _import_batch(
+    project: Project,
+    paths: list[Path],
+    options: SourceOptions,
+    abbreviations: tuple[str, ...],
+    started: Callable[[Path], Progress | None],
+) -> list[Outcome]:
+    """Read and check every file, segment those that pass (no transaction open), then store
+    them in one transaction; each file's outcome, in order."""
+    outcomes: dict[int, Outcome] = {}
+    items: dict[int, sources.Incoming] = {}
+    for index, path in enumerate(paths):
+        try:
+            items[index] = read_source(path, options)
+        except QualcodeError as exc:
+            outcomes[index] = exc
+    with project.session(write=False) as session:
+        taken = sources.Taken.of(session, items.values())
+    ready: dict[int, sources.Segmented] = {}
+    for index, item in items.items():
+        try:
+            taken.check(item)
+        except InputError as exc:
+            outcomes[index] = exc
+            continue
+        taken.take(item)
+        ready[index] = sources.segment(item, options, abbreviations, started(paths[index]))
+    if ready:
+        texts = list(ready.values())
+        stored = project.transaction(lambda session: sources.store_all(session, texts, options))
+        outcomes.update(zip(ready, stored, strict=True))
+    return [outcomes[index] for index in range(len(paths))]

@@ -18,14 +18,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qualcode import events, participants, sources
+from qualcode import participants, sources
 from qualcode.errors import InputError, QualcodeError
 from qualcode.formats import files
 from qualcode.models import SOURCE_KINDS, Participant, Source
 from qualcode.names import fold
 
 if TYPE_CHECKING:
-    from qualcode import segments
     from qualcode.db import Project
 
 SOURCE_COLUMNS = ("file", "title", "participant", "kind", "language")
@@ -52,9 +51,7 @@ class Prepared:
     """A file read and segmented, ready to store."""
 
     entry: Entry
-    text: str
-    digest: str
-    segmentation: segments.Segmentation
+    ready: sources.Segmented
 
 
 def _where(path: Path, line: int, column: str | None = None) -> str:
@@ -162,13 +159,6 @@ def _entry(
     return entry
 
 
-def _per_file(
-    progress: Callable[[Entry, int, int], None], entry: Entry, total: int
-) -> Callable[[int], None]:
-    """The segmentation's progress (characters done) as the manifest's (entry, done, total)."""
-    return lambda done: progress(entry, done, total)
-
-
 def prepare(
     manifest: Path,
     entries: list[Entry],
@@ -177,67 +167,43 @@ def prepare(
 ) -> list[Prepared]:
     """Read and segment every file (the slow part) before the write transaction opens; a file
     that cannot be read names its manifest row."""
-    from qualcode import segments
-
     ready = []
     for entry in entries:
         try:
-            text, data = files.read_file(entry.path, entry.options.encoding)
-            sources.check_text(text, entry.options, str(entry.path))
+            item = files.read_source(entry.path, entry.options)
         except QualcodeError as exc:
             raise InputError(f"{_where(manifest, entry.line, 'file')}: {exc}") from None
-        total = len(text)
-        segmentation = segments.find(
-            text,
-            entry.options.language,
-            entry.options.model,
-            _per_file(progress, entry, total) if progress else None,
-            abbreviations=abbreviations,
-        )
-        ready.append(Prepared(entry, text, sources.checksum(data), segmentation))
+        item = replace(item, label=_where(manifest, entry.line))
+        per_file = _per_file(progress, entry) if progress else None
+        ready.append(Prepared(entry, sources.segment(item, entry.options, abbreviations, per_file)))
     return ready
+
+
+def _per_file(progress: Callable[[Entry, int, int], None], entry: Entry) -> sources.Progress:
+    """The segmentation's progress (characters done, in all) as the manifest's."""
+    return lambda done, total: progress(entry, done, total)
 
 
 def store(session: Session, manifest: Path, ready: list[Prepared]) -> list[tuple[Entry, int]]:
     """Add every prepared file with its participant and attributes; the new sources' ids."""
 
     position = session.scalar(select(func.count()).select_from(Participant)) or 0
+    taken = sources.Taken.of(session, (item.ready.incoming for item in ready))
     done = []
     for item in ready:
         entry = item.entry
-        title = entry.options.title or entry.path.stem
-        label = _where(manifest, entry.line)
+        taken.check(item.ready.incoming)  # a file imported before, or twice in the manifest
+        taken.take(item.ready.incoming)
         person = None
         if entry.options.participant:
             row = {"pseudonym": entry.options.participant, **entry.fields}
             row["attributes"] = entry.attributes
             person, created = participants.upsert(session, row, position + 1)
             position += created
-        source = sources.add_source(
-            session,
-            item.text,
-            title=title,
-            options=replace(entry.options, participant=None),
-            imported_from=str(entry.path.resolve()),
-            digest=item.digest,
-            label=label,
-            language=item.segmentation.language,
-        )
-        source.participant_id = person.id if person else None
-        stored = sources.store_units(
-            session, source.id, item.text, item.segmentation, entry.options
-        )
-        events.log(
-            session,
-            "source.import",
-            None,
-            source_id=source.id,
-            title=title,
-            file=str(entry.path.resolve()),
-            segments=stored,
-            manifest=str(manifest),
-        )
-        done.append((entry, source.id))
+        participant = person.id if person else None
+        logged = {"manifest": str(manifest)}
+        source_id = sources.store(session, item.ready, entry.options, participant, logged=logged)
+        done.append((entry, source_id))
     return done
 
 
