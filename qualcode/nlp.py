@@ -114,16 +114,13 @@ def _pieces(text: str, spans: list[Span]) -> Iterator[Span]:
 def _batches(text: str, spans: list[Span], cut: bool = True) -> Iterator[list[Span]]:
     """Spans in groups of about _BATCH_CHARS characters; ``cut``: long paragraphs in pieces
     (for spaCy's Docs; the sentence rules read any length without that memory)."""
-    batch: list[Span] = []
-    size = 0
-    for span in _pieces(text, spans) if cut else spans:
-        batch.append(span)
-        size += span[1] - span[0]
-        if size >= _BATCH_CHARS:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
+    from qualcode.batches import by_size
+
+    return by_size(_pieces(text, spans) if cut else spans, _span_size, _BATCH_CHARS)
+
+
+def _span_size(span: Span) -> int:
+    return span[1] - span[0]
 
 
 def sentences(

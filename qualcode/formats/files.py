@@ -9,13 +9,13 @@ hands the texts to :mod:`qualcode.sources`, which checks, segments and stores th
 from __future__ import annotations
 
 import codecs
-import contextlib
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode import sources
+from qualcode.batches import by_size
 from qualcode.errors import InputError, QualcodeError
 from qualcode.formats.documents import DOCUMENT_SUFFIXES
 from qualcode.sources import Progress, SourceOptions, checksum, normalise
@@ -159,25 +159,17 @@ def import_files(
         if options.participant:
             lookup.get_participant(session, options.participant)  # once, not once per file
         own = segments.abbreviations(session)
-    for batch in _batches(paths):
+    for batch in by_size(paths, _file_size, BATCH_BYTES):
         outcomes = _import_batch(project, batch, options, own, started)
         for path, outcome in zip(batch, outcomes, strict=True):
             done(path, outcome)
 
 
-def _batches(paths: Sequence[Path]) -> Iterator[list[Path]]:
-    """The paths in runs of about BATCH_BYTES of files."""
-    batch: list[Path] = []
-    size = 0
-    for path in paths:
-        batch.append(path)
-        with contextlib.suppress(OSError):  # reading it will say why
-            size += path.stat().st_size
-        if size >= BATCH_BYTES:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reading it will say why
 
 
 def _import_batch(
