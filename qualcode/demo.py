@@ -128,7 +128,7 @@ def _notes_file(pseudonym: str) -> Path:
 
 
 def _fill(session: Session, people: list[dict], book: codebook_sync.Codebook) -> DemoSummary:
-    from qualcode import coding, lookup, participants, segments, sources
+    from qualcode import coding, lookup, participants, sources
     from qualcode.formats import files
 
     session.add(Setting(key=DEMO_SETTING, value=DEMO_VALUE))
@@ -142,19 +142,20 @@ def _fill(session: Session, people: list[dict], book: codebook_sync.Codebook) ->
         text, data = files.read_file(path)
         options = sources.SourceOptions(participant=pseudonym, kind="interview")
         # segmented as `qualcode import` does, so addresses (pN, sN) and sentences work here too
-        segmentation = segments.find(text)
-        source = sources.add_source(
+        item = sources.Incoming(text, f"{pseudonym} notes", str(path))
+        ready = sources.segment(item, options)
+        added = sources.add_source(
             session,
             text,
-            title=f"{pseudonym} notes",
+            title=item.title,
             options=options,
             imported_from=f"examples/notes/{path.name}",
             digest=sources.checksum(data),
             label=str(path),
-            language=segmentation.language,
+            language=ready.segmentation.language,
         )
-        sources.store_units(session, source.id, text, segmentation, options)
-        by_participant[pseudonym.lower()] = source
+        sources.store_units(session, added.id, ready, options)
+        by_participant[pseudonym.lower()] = added
     coder = lookup.coder(session, CODER)
     codings = 0
     for entry in book.codes:

@@ -200,18 +200,25 @@ def store(
 ) -> int:
     """Insert a segmented source, its segments and turns, and its ``source.import`` event
     (with ``logged`` added to the payload) after ``then``; returns the new source's id."""
-    from qualcode import segments, turns
 
     item = ready.incoming
     source_id = _insert_source(session, item, options, ready.segmentation.language, participant)
-    stored = segments.store(session, source_id, ready.segmentation)
-    stored += turns.store(session, source_id, ready.turns)
-    turns.remember_interviewer(session, options.interviewer)
+    stored = store_units(session, source_id, ready, options)
     if then is not None:
         then(session, cast(Source, session.get(Source, source_id)))
     payload = {"source_id": source_id, "title": item.title, "file": item.imported_from}
     events.log_row(session, "source.import", None, **payload, segments=stored, **(logged or {}))
     return source_id
+
+
+def store_units(session: Session, source_id: int, ready: Segmented, options: SourceOptions) -> int:
+    """Insert a new source's paragraphs, sentences and speaker turns (keeping the --speakers
+    labels); returns how many."""
+    from qualcode import segments, turns
+
+    stored = segments.store(session, source_id, ready.segmentation)
+    turns.remember_interviewer(session, options.interviewer)
+    return stored + turns.store(session, source_id, ready.turns)
 
 
 def store_all(
