@@ -19,9 +19,6 @@ LIMIT = 60
 # that no longer exceeds the limit fails test_allow_list_holds_only_long_functions, so the list
 # cannot go stale.
 ALLOWED: dict[str, str] = {}
-# Functions an owner has rewritten under the limit on a branch not merged yet, tolerated until
-# it lands (then delete the entry). None now: issue 20's import rewrite has landed.
-PENDING: dict[str, str] = {}
 
 
 def _functions(path: Path) -> list[tuple[str, int, int]]:
@@ -58,7 +55,7 @@ def test_no_function_is_longer_than_the_limit() -> None:
     too_long = [
         f"{key} (line {line}): {length} lines"
         for key, (line, length) in sorted(functions.items())
-        if length > LIMIT and key not in ALLOWED and key not in PENDING
+        if length > LIMIT and key not in ALLOWED
     ]
     assert not too_long, f"functions over {LIMIT} lines; split them into named steps:\n" + (
         "\n".join(too_long)
