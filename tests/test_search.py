@@ -51,6 +51,14 @@ def test_hits_come_in_context_with_their_addresses(cli, cases):
     assert "2 hits" in result.stderr
 
 
+def test_one_hit_is_counted_as_one_hit(cli, cases):
+    table = cli("search Әжем")
+    assert table.exit_code == 0, table.stderr
+    assert "Әжем: 1 hit" in [line.strip() for line in table.stdout.splitlines()]
+    listed = cli("search Әжем --format csv")
+    assert listed.stderr.strip() == "1 hit"
+
+
 @pytest.mark.parametrize(
     ("pattern", "addresses"),
     [

@@ -52,16 +52,16 @@ def search(
 
     project = open_db(db)
     hits = searching.search(project, pattern, regex=regex, unit=unit, filters=all_codings(filters))
+    counted = f"{len(hits)} {'hit' if len(hits) == 1 else 'hits'}"
     if code is not None:
         done = searching.code_hits(
             project, hits, code, coder=coder, create=not no_create, label=f"search {pattern!r}"
         )
-        units = "hit" if len(hits) == 1 else "hits"
         typer.echo(
-            f"coded {len(hits)} {units} with {code!r}: {done.applied} new codings, "
+            f"coded {counted} with {code!r}: {done.applied} new codings, "
             f"{done.already} already there (one step: undo takes it back)"
         )
         return
-    emit(searching.kwic(project, hits), fmt, output, title=f"{pattern}: {len(hits)} hits")
+    emit(searching.kwic(project, hits), fmt, output, title=f"{pattern}: {counted}")
     if fmt != "table" or output is not None:
-        typer.echo(f"{len(hits)} hits", err=True)
+        typer.echo(counted, err=True)
