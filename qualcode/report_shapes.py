@@ -214,13 +214,14 @@ def matrix(results: Results, filtered: bool = False, presence: bool = False) -> 
 
 def cooccurrence(results: Results) -> Table:
     """Code x code: overlapping coded spans; the diagonal empty; only codes with codings."""
-    used = {row[0] for row in results["used"]}
+    from qualcode.overlaps import code_pairs
+
+    spans = results["spans"]
+    used = {row[3] for row in spans}
     listing = [(i, name) for i, name in results["listing"] if i in used]
     if not listing:
         return Table(("code",), ("O",), [])
-    pairs: dict[tuple[int, int], int] = defaultdict(int)
-    for a, b, n in results["pairs"]:
-        pairs[a, b] += n
+    pairs = code_pairs(spans)
     rows = [
         (name, *(None if a == b else float(pairs.get((a, b), 0)) for b, _ in listing))
         for a, name in listing

@@ -699,32 +699,18 @@ def cooccurrence(
 
 
 def cooccurrence_statements(filters: Filters) -> dict[str, Executable]:
-    coded = counted_codings(filters, Coding.excerpt_id, Coding.code_id).distinct().cte("coded")
-    a, b = coded.alias("a"), coded.alias("b")
-    x, y = aliased(Excerpt, name="x"), aliased(Excerpt, name="y")
-    # y overlaps x: the same source, y.start < x.end and x.start < y.end; and, since no excerpt
-    # is longer than the widest, y.start > x.start - widest, which bounds y to a range of the
-    # (source_id, start, end) index instead of every excerpt of the source (3.8 s -> 1.4 s on
-    # 500,000 codings)
-    widest = select(func.max(Excerpt.end - Excerpt.start)).scalar_subquery()
-    query = (
-        select(a.c.code_id, b.c.code_id, func.count())
-        .select_from(x)
-        .join(
-            y,
-            and_(
-                y.source_id == x.source_id,
-                y.start > x.start - widest,
-                y.start < x.end,
-                x.start < y.end,
-            ),
-        )
-        .join(a, a.c.excerpt_id == x.id)
-        .join(b, and_(b.c.excerpt_id == y.id, b.c.code_id != a.c.code_id))
-        .group_by(a.c.code_id, b.c.code_id)
+    """The coded spans, one row per (excerpt, code): the distinct pairs from codings' own
+    (excerpt_id, code_id, coder_id) index, then each excerpt's place. qualcode.overlaps counts
+    the overlapping pairs (a self-join in SQL took 0.9 s at 500,000 codings)."""
+    coded = (
+        counted_codings(filters, Coding.excerpt_id, Coding.code_id, alone=True)
+        .distinct()
+        .subquery("coded")
     )
-    used = select(coded.c.code_id).distinct()
-    return {"pairs": query, "listing": active_codes(), "used": used}
+    spans = select(Excerpt.source_id, Excerpt.start, Excerpt.end, coded.c.code_id).join(
+        coded, coded.c.excerpt_id == Excerpt.id
+    )
+    return {"spans": spans, "listing": active_codes()}
 
 
 def funnel(project: Project, filters: Filters = Filters()) -> pd.DataFrame:

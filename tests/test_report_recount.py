@@ -396,3 +396,25 @@ def test_grouped_reports_match_the_recount_of_each_group(project, seed):
         expected = expect_themes(d, reports.Filters(where=(("profession", value),)))
         if expected[-1][3] and value in themes.columns:
             assert list(themes[value]) == [row[3] for row in expected], (seed, value)
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_grouped_cooccurrence_matches_the_recount_of_each_group(project, seed):
+    """cooccurrence --by profession: each value's section is the recount narrowed to it."""
+    rng = random.Random(seed)
+    project.transaction(lambda s: build(s, rng))
+    with project.session(write=False) as s:
+        d = read(s)
+    grouped = reports.cooccurrence(project, by="profession")
+    values = sorted(set(d.attributes.values()))
+    for value in values:
+        section = grouped[grouped["profession"] == value]
+        got = {
+            (row["code"], other): int(n)
+            for row in section.to_dict("records")
+            for other, n in row.items()
+            if other not in ("code", "profession") and n == n and n
+        }
+        expected = expect_cooccurrence(d, reports.Filters(where=(("profession", value),)))
+        assert got == expected, (seed, value)
+    assert len(grouped) > 0
