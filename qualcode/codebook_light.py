@@ -4,8 +4,10 @@ qualcode.codebook_apply decides what changes; :class:`SqliteStore` writes it as
 qualcode.codebook's operations do through the ORM (the same rows, the same checks and one-line
 errors, the same events with the same payloads, so undo is exact whichever path wrote them;
 tests/test_codebook_light.py compares the two). It covers what a codebook file usually asks:
-themes and sub-themes, codes, participants named by quotes, headings, theme links, exclusion.
-A file that merges codes or names a chosen example excerpt (an address to resolve), a URL, or a
+themes and sub-themes, codes, participants named by quotes, headings, theme links, exclusion,
+and merged rows of a printed codebook.
+A file that names a chosen example excerpt (an address to resolve) or merges a code that has
+codings (they move), a URL, or a
 project at another schema revision than the inserts were compiled for (qualcode/data/
 coding_sql.json, through qualcode.light_rows) returns None: the caller then takes the ORM path.
 """
@@ -245,7 +247,24 @@ class SqliteStore:
         self._log(events.THEME_UNASSIGN, link)
 
     def merge(self, keep: CodeRow, merged: CodeRow) -> None:
-        raise NotLight("a merge")
+        """As qualcode.codebook.merge_codes for a code without codings (a printed codebook's
+        merged row, new in the project): nothing moves. Codings to move: the ORM path."""
+        if keep.id == merged.id:
+            raise InputError(f"cannot merge {keep.name!r} into itself")
+        if keep.status != "active":
+            raise InputError(f"cannot merge into {keep.name!r}: it is {keep.status}")
+        if merged.status == "merged":
+            raise InputError(f"{merged.name!r} is already merged")
+        if self._one("SELECT count(*) FROM codings WHERE code_id = ?", merged.id):
+            raise NotLight("codings to move")
+        old = {"status": merged.status, "status_reason": merged.status_reason}
+        merged.status, merged.status_reason = "merged", None
+        update = "UPDATE codes SET status = ?, merged_into_id = ?, status_reason = ? WHERE id = ?"
+        self.conn.execute(update, ("merged", keep.id, None, merged.id))
+        self._log(
+            events.CODE_MERGE,
+            {"keep_id": keep.id, "merged_id": merged.id, "moved": [], "dropped": [], "old": old},
+        )
 
     def _set_status(self, code: CodeRow, status: str, reason: str | None) -> None:
         old = {"status": code.status, "status_reason": code.status_reason}
@@ -283,8 +302,8 @@ def import_book(db: str, book: Codebook, label: str) -> ImportSummary | None:
     if not path.is_file() or path.stat().st_size == 0:
         return None  # the ORM path says what is wrong with it
     project_file.check_sqlite_file(path)
-    if any(c.excerpt is not None or c.status == "merged" for c in book.codes):
-        return None
+    if any(c.excerpt is not None for c in book.codes):
+        return None  # an address to resolve: the ORM path
     from qualcode.coding_plans import load_plans
 
     plans = load_plans()

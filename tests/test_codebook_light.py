@@ -73,10 +73,24 @@ def update_book() -> Codebook:
 
 
 def thesis_book() -> Codebook:
-    book = codebook_files.load(THESIS_CSV)
-    # the thesis codebook has one merged code: the light path leaves merges to the ORM
-    book.codes = [c for c in book.codes if c.status != "merged"]
-    return book
+    """Appendix B as shipped: themes, sub-themes, headings, quotes, a merged code."""
+    return codebook_files.load(THESIS_CSV)
+
+
+def merged_book() -> Codebook:
+    """A printed codebook's merged row: a new code merged into another (nothing to move)."""
+    return Codebook(
+        codes=[
+            CodeEntry("Көші-қон", count=5),
+            CodeEntry("Миграция (старое)", status="merged", merged_into="Көші-қон", count=2),
+        ]
+    )
+
+
+def merge_existing_book() -> Codebook:
+    """new_book's 'Brain drain' (no codings) merged into 'Новый'."""
+    return Codebook(codes=[CodeEntry("Новый"), CodeEntry("Brain drain", status="merged",
+                                                         merged_into="Новый")])  # fmt: skip
 
 
 def table_dump(path: Path) -> dict[str, Any]:
@@ -148,6 +162,8 @@ def light_import(path: Path, book: Codebook, label: str = "book.yaml") -> str:
         pytest.param([new_book, update_book], id="then updated"),
         pytest.param([thesis_book], id="thesis codebook"),
         pytest.param([thesis_book, new_book, thesis_book], id="thesis, other, thesis again"),
+        pytest.param([merged_book], id="a merged row of a printed codebook"),
+        pytest.param([new_book, merge_existing_book], id="a code without codings merged"),
     ],
 )
 def test_the_light_path_writes_what_the_orm_path_writes(twins, books):
@@ -177,6 +193,8 @@ def test_undo_of_a_light_import_is_exact_and_redo_brings_it_back(twins):
 
 
 def test_what_the_light_path_leaves_to_the_orm_writes_nothing(twins):
+    """A merge that moves codings ('Саясат' has one), an example excerpt to resolve, a URL, a
+    missing file: None, and the project as it was."""
     _orm, light = twins
     before = table_dump(light)
     merge = Codebook(codes=[CodeEntry("Return"), CodeEntry("Саясат", status="merged",
