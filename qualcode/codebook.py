@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from qualcode import events, lookup
+from qualcode.codebook_apply import check_merge, checked_reason
 from qualcode.errors import InputError
 from qualcode.models import Code, Coder, CodeTheme, Coding, Excerpt, Theme
 from qualcode.names import sort_key
@@ -131,12 +132,7 @@ def merge_codes(session: Session, keep: Code, merged: Code, coder: Coder | None 
     A coding that ``keep`` already has on the same excerpt by the same coder is not doubled: it is
     removed (and restored on undo). Returns the number of codings that moved.
     """
-    if keep.id == merged.id:
-        raise InputError(f"cannot merge {keep.name!r} into itself")
-    if keep.status != "active":
-        raise InputError(f"cannot merge into {keep.name!r}: it is {keep.status}")
-    if merged.status == "merged":
-        raise InputError(f"{merged.name!r} is already merged")
+    check_merge(keep, merged)
     kept = aliased(Coding)
     already_kept = (
         select(kept.id)
@@ -183,11 +179,7 @@ def merge_codes(session: Session, keep: Code, merged: Code, coder: Coder | None 
 
 def exclude_code(session: Session, code: Code, reason: str, coder: Coder | None = None) -> Code:
     """Leave a code out of the analysis (its codings stay, reports skip it), with a reason."""
-    if not reason.strip():
-        raise InputError(f"excluding {code.name!r} needs a reason")
-    if code.status == "merged":
-        raise InputError(f"{code.name!r} is merged; exclude the code it was merged into")
-    return _set_status(session, code, "excluded", reason.strip(), coder)
+    return _set_status(session, code, "excluded", checked_reason(code, reason), coder)
 
 
 def include_code(session: Session, code: Code, coder: Coder | None = None) -> Code:

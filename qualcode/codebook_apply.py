@@ -60,6 +60,26 @@ class Store(Protocol):
     def log_import(self, label: str, summary: str) -> None: ...
 
 
+def check_merge(keep: Any, merged: Any) -> None:
+    """Refuse a merge into itself, into a code that is not active, or of a merged code (every
+    path that merges asks here)."""
+    if keep.id == merged.id:
+        raise InputError(f"cannot merge {keep.name!r} into itself")
+    if keep.status != "active":
+        raise InputError(f"cannot merge into {keep.name!r}: it is {keep.status}")
+    if merged.status == "merged":
+        raise InputError(f"{merged.name!r} is already merged")
+
+
+def checked_reason(code: Any, reason: str) -> str:
+    """The trimmed reason for excluding ``code``; refused when empty or when it is merged."""
+    if not reason.strip():
+        raise InputError(f"excluding {code.name!r} needs a reason")
+    if code.status == "merged":
+        raise InputError(f"{code.name!r} is merged; exclude the code it was merged into")
+    return reason.strip()
+
+
 def apply(store: Store, book: Codebook, label: str) -> ImportSummary:
     """Write a checked codebook through ``store``: themes, then codes, then links and status."""
     summary = ImportSummary()

@@ -249,12 +249,7 @@ class SqliteStore:
     def merge(self, keep: CodeRow, merged: CodeRow) -> None:
         """As qualcode.codebook.merge_codes for a code without codings (a printed codebook's
         merged row, new in the project): nothing moves. Codings to move: the ORM path."""
-        if keep.id == merged.id:
-            raise InputError(f"cannot merge {keep.name!r} into itself")
-        if keep.status != "active":
-            raise InputError(f"cannot merge into {keep.name!r}: it is {keep.status}")
-        if merged.status == "merged":
-            raise InputError(f"{merged.name!r} is already merged")
+        codebook_apply.check_merge(keep, merged)
         if self._one("SELECT count(*) FROM codings WHERE code_id = ?", merged.id):
             raise NotLight("codings to move")
         old = {"status": merged.status, "status_reason": merged.status_reason}
@@ -278,11 +273,7 @@ class SqliteStore:
         )
 
     def exclude(self, code: CodeRow, reason: str) -> None:
-        if not reason.strip():
-            raise InputError(f"excluding {code.name!r} needs a reason")
-        if code.status == "merged":
-            raise InputError(f"{code.name!r} is merged; exclude the code it was merged into")
-        self._set_status(code, "excluded", reason.strip())
+        self._set_status(code, "excluded", codebook_apply.checked_reason(code, reason))
 
     def include(self, code: CodeRow) -> None:
         if code.status != "excluded":
