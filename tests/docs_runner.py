@@ -58,8 +58,18 @@ _SETUP = re.compile(r"<!--\s*docs-setup:\s*\n(.*?)-->", re.S)
 # the test server and the runner swaps the page's HOST:PORT/DATABASE for it (and back in output).
 _POSTGRESQL = re.compile(r"<!--\s*docs-postgresql:\s*(\S+)\s*-->")
 _OPERATORS = {"|", "||", ">", ">>", "&&", ";", "&", "<", "2>"}
-# the environment every command sees: a fixed terminal width, so rich tables do not vary
-BASE_ENV = {"COLUMNS": "80", "LINES": "40", "NO_COLOR": "1", "TERM": "dumb"}
+# the environment every command sees: a fixed terminal width, so rich tables do not vary, and no
+# variable a CI service sets to force colours or a terminal (None: removed while a command runs)
+BASE_ENV: dict[str, str | None] = {
+    "COLUMNS": "80",
+    "LINES": "40",
+    "NO_COLOR": "1",
+    "TERM": "dumb",
+    "FORCE_COLOR": None,
+    "TTY_COMPATIBLE": None,
+    "TTY_INTERACTIVE": None,
+    "JUPYTER_COLUMNS": None,
+}
 
 
 @dataclass
@@ -406,7 +416,7 @@ class PageRun:
 
     def __init__(self, folder: Path, servers: dict[str, str] | None = None) -> None:
         self.folder = folder
-        self.env: dict[str, str] = dict(BASE_ENV)
+        self.env: dict[str, str | None] = dict(BASE_ENV)
         self.runner = TerminalRunner()
         self.normalise = Normaliser(folder)
         # the page's HOST:PORT/DATABASE -> the test server's; output is mapped back

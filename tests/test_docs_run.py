@@ -113,7 +113,7 @@ def test_the_readme_tour_runs_from_an_empty_folder(empty_folder: Path):
     from qualcode.cli import app
 
     runner = CliRunner()
-    env: dict[str, str] = dict(BASE_ENV)
+    env: dict[str, str | None] = dict(BASE_ENV)
     transcript: list[str] = []
     for line in tour():
         if line.startswith("export "):
