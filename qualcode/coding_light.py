@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from qualcode import addresses, events
 from qualcode.coders import LAST_CODER, default_coder_name, initials
@@ -109,12 +109,15 @@ def _code(
     source_id, start, end = _resolve(run, address)
     source = run.one("source_by_id", id=source_id)
     assert source is not None  # found by _resolve in this transaction
-    excerpt = run.one("excerpt_at", source_id=source_id, start=start, end=end)
-    excerpt_new = excerpt is None
-    if excerpt is None:
+    found_excerpt = run.one("excerpt_at", source_id=source_id, start=start, end=end)
+    excerpt_new = found_excerpt is None
+    excerpt: sqlite3.Row | dict[str, Any]
+    if found_excerpt is None:
         if not 0 <= start < end <= len(source["text"]):
             raise _Fallback  # "range ... is outside source ..."
         excerpt = run.insert("excerpts", source_id=source_id, start=start, end=end)
+    else:
+        excerpt = found_excerpt
     found = run.one("coding_of", excerpt_id=excerpt["id"], code_id=code_id, coder_id=coder_id)
     if found is not None:  # the same code by the same coder: a no-op, as on the ORM path
         return Coded(found["id"], start, end, coder)

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:  # the light path must not load SQLAlchemy
     from sqlalchemy import Column, Table
     from sqlalchemy.engine.interfaces import Dialect
+    from sqlalchemy.sql.compiler import SQLCompiler
     from sqlalchemy.sql.elements import ClauseElement
 
 PLANS = Path(__file__).resolve().parent / "data" / "coding_sql.json"
@@ -30,7 +31,7 @@ INSERTED_TOO = ("themes", "code_themes", "participants", "memos")
 
 def _statement(statement: ClauseElement, dialect: Dialect) -> dict[str, Any]:
     """SQL with named parameters, and the values of the ones the statement fixes (limits)."""
-    compiled = statement.compile(dialect=dialect)
+    compiled = cast("SQLCompiler", statement.compile(dialect=dialect))
     fixed = {
         compiled.bind_names[bind]: bind.value
         for bind in compiled.binds.values()
@@ -104,7 +105,7 @@ def compile_plans() -> dict[str, Any]:
     tables = Base.metadata.tables
     return {
         "revision": SCHEMA_HEAD,
-        "datetime_format": sqlite.DATETIME()._storage_format,
+        "datetime_format": sqlite.DATETIME._storage_format,
         "statements": statements,
         "inserts": {name: _insert(tables[name], dialect) for name in INSERTED + INSERTED_TOO},
     }

@@ -10,11 +10,14 @@ parameters, given by both paths under the same names.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, bindparam, func, or_, select
 
 from qualcode.models import NAMED, Code, Coder, Coding, Excerpt, Segment, Setting, Source
+
+if TYPE_CHECKING:
+    Query = Select[*tuple[Any, ...]]  # a statement of any columns
 
 SETTING = select(Setting).where(Setting.key == bindparam("key"))
 SOURCE_BY_ID = select(Source).where(Source.id == bindparam("id"))
@@ -46,7 +49,7 @@ def named(model: Any) -> Select[Any]:
     )
 
 
-def _units(within: bool) -> Select[Any]:
+def _units(within: bool) -> Select[int, int]:
     query = select(Segment.start, Segment.end).where(
         Segment.source_id == bindparam("source_id"), Segment.kind == bindparam("kind")
     )
@@ -55,7 +58,7 @@ def _units(within: bool) -> Select[Any]:
     return query
 
 
-def unit(within: bool) -> Select[Any]:
+def unit(within: bool) -> Select[int, int]:
     """The ``skip + 1``-th unit (paragraph, sentence, turn) of a source, by start; ``within``
     adds the range [lo, hi] it must lie in (a sentence of a paragraph)."""
     return _units(within).order_by(Segment.start).offset(bindparam("skip")).limit(1)
@@ -66,9 +69,9 @@ def unit_count(within: bool) -> Select[Any]:
     return select(func.count()).select_from(_units(within).subquery())
 
 
-def statements() -> dict[str, Select[Any]]:
+def statements() -> dict[str, Query]:
     """Every read by name, for the compiler."""
-    reads: dict[str, Select[Any]] = {
+    reads: dict[str, Query] = {
         "setting": SETTING,
         "source_by_id": SOURCE_BY_ID,
         "excerpt_by_id": EXCERPT_BY_ID,

@@ -49,10 +49,10 @@ def code(
             raise InputError("give either TARGET CODE or --from FILE.csv, not both")
         from qualcode.bulk import apply_csv
 
-        done = apply_csv(open_db(db), from_file, coder=coder, create=not no_create)
+        bulk = apply_csv(open_db(db), from_file, coder=coder, create=not no_create)
         typer.echo(
-            f"{from_file}: {done.applied} codings applied, {done.already} already there"
-            f" ({done.excerpts_created} new excerpts, {len(done.codes_created)} new codes)"
+            f"{from_file}: {bulk.applied} codings applied, {bulk.already} already there"
+            f" ({bulk.excerpts_created} new excerpts, {len(bulk.codes_created)} new codes)"
         )
         return
     if target is None or code_name is None:
