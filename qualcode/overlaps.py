@@ -14,25 +14,29 @@ from collections.abc import Sequence
 from itertools import chain
 from typing import Any
 
-SPAN_COLUMNS = ("source_id", "start", "end", "code_id")
 
-
-def code_pairs(spans: Sequence[Sequence[Any]]) -> dict[tuple[int, int], int]:
-    """{(code a, code b): overlapping pairs} from distinct (source_id, start, end, code_id) rows.
+def code_grid(spans: Sequence[Sequence[Any]], codes: Sequence[int]) -> list[list[float | None]]:
+    """Overlapping pairs between ``codes`` (rows and columns in that order; the diagonal None)
+    from distinct (source_id, start, end, code_id) rows.
 
     Sorted by (source, start), each row's overlapping rows are a range: those of its source that
     start at or after its start and before its end (found by binary search). The pair of rows
     counts as (a, b); when the other starts strictly later it also counts as (b, a), for the
     ordered pair seen from the row that starts later, whose range does not hold this one.
     """
-    if not spans:
-        return {}
     import numpy as np
 
+    size = len(codes)
+    if not spans or not size:
+        return [[None] * size for _ in range(size)]
     flat = np.fromiter(chain.from_iterable(spans), dtype=np.int64, count=4 * len(spans))
     rows = flat.reshape(-1, 4)
     rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
     source, start, end, code = rows.T
+    # each code's place in ``codes`` (size: a code not asked for), by a lookup array
+    place = np.full(int(max(code.max(), max(codes))) + 1, size, dtype=np.int64)
+    place[np.asarray(codes, dtype=np.int64)] = np.arange(size)
+    code = place[code]
     shift = int(end.max()) + 1  # (source, offset) as one sortable number
     key = source * shift + start
     first = np.searchsorted(key, key, side="left")
@@ -44,13 +48,10 @@ def code_pairs(spans: Sequence[Sequence[Any]]) -> dict[tuple[int, int], int]:
     a, b = code[i], code[j]
     differ = a != b
     later = differ & (start[j] > start[i])
-    width = int(code.max()) + 1
+    width = size + 1
     keys = np.concatenate([a[differ] * width + b[differ], b[later] * width + a[later]])
-    pairs, counts = np.unique(keys, return_counts=True)
-    return dict(
-        zip(
-            zip((pairs // width).tolist(), (pairs % width).tolist(), strict=True),
-            counts.tolist(),
-            strict=True,
-        )
-    )
+    counts = np.bincount(keys, minlength=width * width).reshape(width, width)[:size, :size]
+    grid: list[list[float | None]] = counts.astype(float).tolist()
+    for k, row in enumerate(grid):
+        row[k] = None
+    return grid

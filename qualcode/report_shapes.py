@@ -190,42 +190,39 @@ def matrix(results: Results, filtered: bool = False, presence: bool = False) -> 
     """Code x participant: codings (or 1/0 with ``presence``); a filter keeps only the codes and
     participants it leaves with codings."""
     owner = owners(results)
-    cells: dict[tuple[int, str], int] = defaultdict(int)
-    coded: set[int] = set()
+    cells: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     seen: set[str] = set()
     for source_id, code_id, n in results["counts"]:
         who = owner[source_id] or NO_PARTICIPANT
-        cells[code_id, who] += n
-        coded.add(code_id)
+        cells[code_id][who] += n
         seen.add(who)
     people = [pseudonym for _id, pseudonym in results["people"]]
     columns = [p for p in people if p in seen] if filtered else people
     if NO_PARTICIPANT in seen:
         columns.append(NO_PARTICIPANT)
     rows = []
+    none: dict[str, int] = {}
     for code_id, name in results["listing"]:
-        if filtered and code_id not in coded:
+        if filtered and code_id not in cells:
             continue
-        values = [cells.get((code_id, p), 0) for p in columns]
-        rows.append((name, *(int(v > 0) if presence else v for v in values)))
+        counted = cells.get(code_id, none)
+        values = [counted.get(p, 0) for p in columns]
+        rows.append((name, *([int(v > 0) for v in values] if presence else values)))
     kinds: tuple[Kind, ...] = ("O", *(INTEGER for _ in columns))
     return Table(("code", *columns), kinds, rows)
 
 
 def cooccurrence(results: Results) -> Table:
     """Code x code: overlapping coded spans; the diagonal empty; only codes with codings."""
-    from qualcode.overlaps import code_pairs
+    from qualcode.overlaps import code_grid
 
     spans = results["spans"]
     used = {row[3] for row in spans}
     listing = [(i, name) for i, name in results["listing"] if i in used]
     if not listing:
         return Table(("code",), ("O",), [])
-    pairs = code_pairs(spans)
-    rows = [
-        (name, *(None if a == b else float(pairs.get((a, b), 0)) for b, _ in listing))
-        for a, name in listing
-    ]
+    grid = code_grid(spans, [code_id for code_id, _ in listing])
+    rows = [(name, *cells) for (_, name), cells in zip(listing, grid, strict=True)]
     names = tuple(name for _, name in listing)
     kinds: tuple[Kind, ...] = ("O", *(FLOAT for _ in names))
     return Table(("code", *names), kinds, rows)

@@ -42,10 +42,15 @@ def print_table(table: Table, title: str | None = None) -> None:
 
 
 def to_csv(table: Table) -> str:
+    """CSV with text cells made inert; numbers' cells are plain numbers, never formula-like."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(csv_cell(str(c)) for c in table.columns)
-    writer.writerows([csv_cell(cell) for cell in row] for row in table.cells())
+    columns = table.column_texts()
+    for i, cells in enumerate(columns):
+        if not table.numeric(i):
+            columns[i] = [csv_cell(cell) for cell in cells]
+    writer.writerows(zip(*columns, strict=True))
     return buffer.getvalue()
 
 
