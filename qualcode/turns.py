@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import cast
 
@@ -38,7 +39,7 @@ class Turn:
 
 def find(text: str, interviewer: tuple[str, ...] = ()) -> list[Turn]:
     """The speaker turns of a text (none when it has no recurring labels)."""
-    labels = [(m, m["name"].strip()) for m in _LINE.finditer(text)]
+    labels = [(m, m["name"].strip()) for m in _labels(text)]
     counts = Counter(fold(name) for _m, name in labels)
     named = {fold(n) for n in (*interviewer, *DEFAULT_INTERVIEWER)}
     kept = [(m, name) for m, name in labels if counts[fold(name)] >= 2 or fold(name) in named]
@@ -53,6 +54,19 @@ def find(text: str, interviewer: tuple[str, ...] = ()) -> list[Turn]:
         if end > start:
             turns.append(Turn(start, end, name))
     return turns
+
+
+def _labels(text: str) -> Iterator[re.Match[str]]:
+    """Each line's label, tried only where a line starts (a label never holds a line break), so
+    a long paragraph is not searched character by character."""
+    pos = 0
+    while True:
+        match = _LINE.match(text, pos)
+        if match is not None:
+            yield match
+        pos = text.find("\n", pos) + 1
+        if not pos:
+            return
 
 
 def interviewer_labels(session: Session) -> tuple[str, ...]:
