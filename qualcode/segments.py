@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from qualcode import languages, nlp
@@ -130,8 +131,10 @@ def read_abbreviations(path: Path) -> list[str]:
 
 def abbreviations(session: Session) -> tuple[str, ...]:
     """The project's own abbreviations (the built-in ones are in ``sentence_rules``)."""
-    setting = session.get(Setting, ABBREVIATIONS_SETTING)
-    return tuple(setting.value.split("\n")) if setting and setting.value else ()
+    settings = cast(Table, Setting.__table__)  # a Core query: an import needs no ORM mapping
+    query = select(settings.c.value).where(settings.c.key == ABBREVIATIONS_SETTING)
+    value = session.execute(query).scalar()
+    return tuple(value.split("\n")) if value else ()
 
 
 def add_abbreviations(session: Session, words: list[str]) -> int:

@@ -81,11 +81,12 @@ class Taken:
         items = list(items)
         titles = [item.title for item in items]
         digests = {item.digest for item in items if item.digest is not None}
+        table = cast(Table, Source.__table__).c  # Core queries: an import needs no ORM mapping
         named = session.execute(
-            select(Source.name_key, Source.title).where(lookup.name_in(Source, titles))
+            select(table.name_key, table.title).where(lookup.name_in(table, titles))
         )
         twins = session.execute(
-            select(Source.checksum, Source.title).where(Source.checksum.in_(digests))
+            select(table.checksum, table.title).where(table.checksum.in_(digests))
         )
         return cls(
             {key: title for key, title in named}, {sha: title for sha, title in twins if sha}
