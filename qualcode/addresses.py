@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qualcode.errors import InputError
+from qualcode.wording import counted
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -125,10 +126,6 @@ def _nth(
     return session.scalar(coding_statements.unit_count(nested), params) or 0
 
 
-def _plural(kind: str, n: int) -> str:
-    return f"{n} {kind}{'' if n == 1 else 's'}"
-
-
 def resolve(session: Session, ref: str | Address) -> Target:
     """The source and character range an address names, checked against the stored segments."""
     from qualcode import coding_statements, lookup
@@ -150,7 +147,7 @@ def resolve(session: Session, ref: str | Address) -> Target:
         if not isinstance(found, tuple):
             raise InputError(
                 f"source {source.title!r} has no paragraph {address.paragraph} "
-                f"(it has {_plural('paragraph', found)})"
+                f"(it has {counted(found, 'paragraph')})"
             )
         within = found
     found = _nth(session, source.id, address.kind, address.index, within)
@@ -158,7 +155,7 @@ def resolve(session: Session, ref: str | Address) -> Target:
         where = f"paragraph {address.paragraph} of " if within else ""
         raise InputError(
             f"{where}source {source.title!r} has no {address.kind} {address.index} "
-            f"(it has {_plural(address.kind, found)})"
+            f"(it has {counted(found, address.kind)})"
         )
     return Target(source.id, *found)
 

@@ -5,6 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+
+def counted(n: int, noun: str) -> str:
+    """ "1 hit", "2 hits": a count in the words a reader expects (nouns with a plain -s plural)."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 # action -> (what undo did, what redo did)
 WORDS: dict[str, tuple[str, str]] = {
     "coding.apply": ("removed the coding", "coded it again"),

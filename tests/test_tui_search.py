@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.pilot import Pilot
-from textual.widgets import OptionList
+from textual.widgets import Label, OptionList
 
 from qualcode.tui.screens.search import SearchScreen
 from qualcode.tui.screens.source import SourceScreen
@@ -23,6 +23,7 @@ def test_search_the_source_and_code_a_hit(db_url, fixture):  # noqa: F811
         hits = screen.query_one("#hits", OptionList)
         assert hits.option_count == 1
         assert [h.address for h in screen.hits] == ["Interview Expert A:s3"]
+        assert str(screen.query_one("#search-scope", Label).render()).endswith(": 1 hit")
         await pilot.press("c")
         await type_text(pilot, "Language policy")
         await pilot.press("enter")

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from qualcode import wording
 from qualcode.cli.app import (
     DEFAULT_DB,
     DbOption,
@@ -52,7 +53,7 @@ def search(
 
     project = open_db(db)
     hits = searching.search(project, pattern, regex=regex, unit=unit, filters=all_codings(filters))
-    counted = f"{len(hits)} {'hit' if len(hits) == 1 else 'hits'}"
+    counted = wording.counted(len(hits), "hit")
     if code is not None:
         done = searching.code_hits(
             project, hits, code, coder=coder, create=not no_create, label=f"search {pattern!r}"

@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from qualcode import search
+from qualcode import search, wording
 from qualcode.errors import QualcodeError
 from qualcode.tui import bindings
 from qualcode.tui.widgets.code_picker import CodePicker
@@ -99,7 +99,9 @@ class SearchScreen(ModalScreen[search.Hit | None]):
         )
         if self.hits:
             options.highlighted = 0
-        self.query_one("#search-scope", Label).update(f"{self._scope()}: {len(self.hits)} hits")
+        self.query_one("#search-scope", Label).update(
+            f"{self._scope()}: {wording.counted(len(self.hits), 'hit')}"
+        )
 
     def _highlighted(self) -> search.Hit | None:
         options = self.query_one("#hits", OptionList)
