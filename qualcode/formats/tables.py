@@ -46,6 +46,15 @@ def rich_table(df: pd.DataFrame, title: str | None = None):
 
 
 def print_table(df: pd.DataFrame, title: str | None = None, **_: object) -> None:
+    """On the terminal: a rich table, or the plain grid of qualcode.formats.text.print_grid
+    when the table cannot fit."""
+    from qualcode.formats.text import print_grid
+
+    cells = _cells(df)
+    texts = [[str(v) for v in cells[col]] for col in cells.columns]
+    numeric = [df[col].dtype.kind in "iuf" for col in df.columns]
+    if print_grid([str(c) for c in df.columns], texts, numeric, title):
+        return
     from rich.console import Console
 
     Console().print(rich_table(df, title))

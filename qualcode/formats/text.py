@@ -14,6 +14,9 @@ import io
 import json
 import math
 import os
+import re
+import shutil
+import sys
 from typing import Any
 
 from qualcode.formats.inert import csv_cell, md_cell
@@ -36,9 +39,49 @@ def rich_table(table: Table, title: str | None = None):
 
 
 def print_table(table: Table, title: str | None = None) -> None:
+    """On the terminal: a rich table, or a plain grid when the table cannot fit (see grid)."""
+    columns = [str(c) for c in table.columns]
+    texts = table.column_texts() or [[] for _ in columns]
+    numeric = [table.numeric(i) for i in range(len(columns))]
+    if print_grid(columns, texts, numeric, title):
+        return
     from rich.console import Console
 
     Console().print(rich_table(table, title))
+
+
+# C0 and C1 control characters (escape sequences included) in cells the grid prints as they are
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def print_grid(
+    columns: list[str], texts: list[list[str]], numeric: list[bool], title: str | None
+) -> bool:
+    """Print a table as a plain grid, aligned, one line per row, and return True, when it cannot
+    fit the terminal even with every text cell wrapped at its spaces (a code x participant
+    matrix of 900 columns): rich would squeeze each column to a character or two, and take
+    seconds to lay out 450,000 cells. Read it with ``less -S``, or take --format csv.
+    Otherwise print nothing and return False."""
+    width = shutil.get_terminal_size().columns
+    # rich's narrowest layout: each column as wide as its longest word, plus borders and padding
+    narrowest = 1 + sum(
+        3 + max((len(word) for cell in [name, *cells] for word in cell.split()), default=0)
+        for name, cells in zip(columns, texts, strict=True)
+    )
+    if narrowest <= width:
+        return False
+    grid = [[_CONTROL.sub(" ", name), *(_CONTROL.sub(" ", c) for c in cells)]
+            for name, cells in zip(columns, texts, strict=True)]  # fmt: skip
+    sizes = [max(map(len, column)) for column in grid]
+    padded = [
+        [c.rjust(size) if right else c.ljust(size) for c in column]
+        for column, size, right in zip(grid, sizes, numeric, strict=True)
+    ]
+    lines = ["  ".join(row).rstrip() for row in zip(*padded, strict=True)]
+    if title:
+        lines.insert(0, _CONTROL.sub(" ", title))
+    _ = sys.stdout.write("\n".join(lines) + "\n")
+    return True
 
 
 def to_csv(table: Table) -> str:
