@@ -101,3 +101,14 @@ def test_a_project_at_another_revision_takes_the_full_path(built, db_url):
         conn.execute("UPDATE alembic_version SET version_num = 'older'")
     assert report_plans.light_results(db_url, "codes") is None
     assert report_plans.light_results(db_url + ".missing", "codes") is None
+
+
+def test_a_table_narrower_than_its_title_keeps_the_title_whole():
+    """An empty matrix grouped by a Kazakh attribute: the title is one line, not 'қал а'."""
+    empty = Table(("code",), ("O",), [])
+    title = "Codes by қала (professional experience)"
+    for printed in (
+        text.render(empty, "table", title),
+        tables.render(empty.to_dataframe(), "table", title=title),
+    ):
+        assert title in printed.splitlines()[0]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from qualcode.formats.inert import csv_cell, md_cell, tex_text, xlsx_cell, xml_text
 
@@ -33,16 +33,11 @@ def _cells(df: pd.DataFrame) -> pd.DataFrame:
 
 def rich_table(df: pd.DataFrame, title: str | None = None):
     """A rich table; cells are Text, so ``[bold]`` in a name is printed, not obeyed."""
-    from rich.table import Table
-    from rich.text import Text
+    from qualcode.formats.text import rich_grid
 
-    table = Table(title=Text(title) if title else None)
-    for col in df.columns:
-        justify: Literal["right", "left"] = "right" if df[col].dtype.kind in "iuf" else "left"
-        table.add_column(Text(str(col)), justify=justify)
-    for row in _cells(df).itertuples(index=False):
-        table.add_row(*(Text(str(v)) for v in row))
-    return table
+    numeric = [df[col].dtype.kind in "iuf" for col in df.columns]
+    rows = ((str(v) for v in row) for row in _cells(df).itertuples(index=False))
+    return rich_grid(title, [str(c) for c in df.columns], numeric, rows)
 
 
 def print_table(df: pd.DataFrame, title: str | None = None, **_: object) -> None:

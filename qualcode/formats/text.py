@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import sys
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from qualcode.formats.inert import csv_cell, md_cell
@@ -27,13 +28,25 @@ LIGHT_FORMATS = ("table", "csv", "json", "md")
 
 def rich_table(table: Table, title: str | None = None):
     """A rich table; cells are Text, so ``[bold]`` in a name is printed, not obeyed."""
+    numeric = [table.numeric(i) for i in range(len(table.columns))]
+    return rich_grid(title, [str(c) for c in table.columns], numeric, table.cells())
+
+
+def rich_grid(
+    title: str | None,
+    headers: Sequence[str],
+    numeric: Sequence[bool],
+    rows: Iterable[Iterable[str]],
+):
+    """The one rich table both report paths print: numbers right-aligned, at least as wide as
+    its title (a narrow table, with no rows yet, never breaks a word of it)."""
     from rich.table import Table as RichTable
     from rich.text import Text
 
-    out = RichTable(title=Text(title) if title else None)
-    for i, column in enumerate(table.columns):
-        out.add_column(Text(str(column)), justify="right" if table.numeric(i) else "left")
-    for row in table.cells():
+    out = RichTable(title=Text(title) if title else None, min_width=len(title) if title else None)
+    for header, number in zip(headers, numeric, strict=True):
+        out.add_column(Text(header), justify="right" if number else "left")
+    for row in rows:
         out.add_row(*(Text(cell) for cell in row))
     return out
 
