@@ -27,12 +27,16 @@ from qualcode.models import (
     Excerpt,
     Participant,
     ParticipantAttribute,
+    Segment,
     Source,
     Theme,
 )
 from qualcode.sources import SourceOptions, add_source
+from qualcode.turns import DEFAULT_INTERVIEWER
 
 SEEDS = range(6)
+SPEAKERS = ["Interviewer", "Әсел", "Дмитрий", "Ann"]
+INTERVIEWERS = DEFAULT_INTERVIEWER
 PEOPLE = ["Expert A", "Expert B", "Сарапшы Ә", "Эксперт В"]
 PROFESSIONS = ["lawyer", "юрист", "заңгер"]
 WORDS = [
@@ -100,6 +104,14 @@ class Data:
     themes: list[Theme] = field(default_factory=list)
     links: list[CodeTheme] = field(default_factory=list)
     codings: list[Coding] = field(default_factory=list)
+    turns: list[Segment] = field(default_factory=list)
+
+    def speaker_at(self, excerpt: Excerpt) -> str | None:
+        """Who speaks where the excerpt starts (the turn holding its start), if anyone."""
+        for turn in self.turns:
+            if turn.source_id == excerpt.source_id and turn.start <= excerpt.start < turn.end:
+                return turn.speaker
+        return None
 
     def pseudonym(self, source_id: int) -> str | None:
         pid = self.sources[source_id].participant_id
@@ -136,6 +148,7 @@ def read(session: Session) -> Data:
     d.themes = list(session.scalars(select(Theme).order_by(Theme.position, Theme.id)))
     d.links = list(session.scalars(select(CodeTheme).order_by(CodeTheme.position)))
     d.codings = list(session.scalars(select(Coding)))
+    d.turns = list(session.scalars(select(Segment).where(Segment.kind == "turn")))
     session.expunge_all()
     return d
 
@@ -164,6 +177,11 @@ def selected(d: Data, f: reports.Filters, *, active_only: bool) -> list[Coding]:
             ((_name, value),) = f.where
             if d.attributes.get(source.participant_id) != value:
                 continue
+        speaker = (d.speaker_at(d.excerpts[c.excerpt_id]) or "").casefold()
+        if f.speakers and speaker not in {s.casefold() for s in f.speakers}:
+            continue
+        if f.no_interviewer and speaker in {s.casefold() for s in INTERVIEWERS}:
+            continue
         out.append(c)
     return out
 
@@ -338,16 +356,21 @@ def filter_cases(d: Data, rng: random.Random) -> list[reports.Filters]:
     return cases
 
 
+def built_randomly(project, seed: int) -> tuple[random.Random, Data]:
+    """A random project of this seed, and its rows read back for the recount."""
+    rng = random.Random(seed)
+    project.transaction(lambda s: build(s, rng))
+    with project.session(write=False) as s:
+        return rng, read(s)
+
+
 def frame_rows(df) -> list[tuple]:
     return [tuple(r) for r in df.itertuples(index=False)]
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_reports_match_a_naive_recount(project, seed):
-    rng = random.Random(seed)
-    project.transaction(lambda s: build(s, rng))
-    with project.session(write=False) as s:
-        d = read(s)
+    rng, d = built_randomly(project, seed)
     for f in filter_cases(d, rng):
         label = f"seed {seed}, {f!r}"
         assert frame_rows(reports.codes(project, f)) == expect_codes(d, f), label
@@ -381,10 +404,7 @@ def test_reports_match_a_naive_recount(project, seed):
 @pytest.mark.parametrize("seed", SEEDS[:3])
 def test_grouped_reports_match_the_recount_of_each_group(project, seed):
     """--by profession: each value's column is the report narrowed to that value."""
-    rng = random.Random(seed)
-    project.transaction(lambda s: build(s, rng))
-    with project.session(write=False) as s:
-        d = read(s)
+    _rng, d = built_randomly(project, seed)
     values = sorted(set(d.attributes.values()))
     by = reports.matrix(project, by="profession")
     for value in values:
@@ -401,10 +421,7 @@ def test_grouped_reports_match_the_recount_of_each_group(project, seed):
 @pytest.mark.parametrize("seed", SEEDS[:3])
 def test_grouped_cooccurrence_matches_the_recount_of_each_group(project, seed):
     """cooccurrence --by profession: each value's section is the recount narrowed to it."""
-    rng = random.Random(seed)
-    project.transaction(lambda s: build(s, rng))
-    with project.session(write=False) as s:
-        d = read(s)
+    _rng, d = built_randomly(project, seed)
     grouped = reports.cooccurrence(project, by="profession")
     values = sorted(set(d.attributes.values()))
     for value in values:
@@ -418,3 +435,54 @@ def test_grouped_cooccurrence_matches_the_recount_of_each_group(project, seed):
         expected = expect_cooccurrence(d, reports.Filters(where=(("profession", value),)))
         assert got == expected, (seed, value)
     assert len(grouped) > 0
+
+
+def add_turns(session: Session, rng: random.Random) -> None:
+    """Speaker turns over every source: consecutive ranges, each spoken by one of SPEAKERS
+    (the interviewer among them), some text before the first turn spoken by nobody."""
+    for source in session.scalars(select(Source)):
+        at = rng.randint(0, 20)
+        while at < len(source.text):
+            end = min(len(source.text), at + rng.randint(10, 50))
+            session.add(
+                Segment(
+                    source_id=source.id, kind="turn", start=at, end=end,
+                    speaker=rng.choice(SPEAKERS),
+                )
+            )  # fmt: skip
+            at = end
+
+
+@pytest.mark.parametrize("seed", SEEDS[:4])
+def test_speaker_filters_match_the_recount(project, seed):
+    """--speaker and --no-interviewer: only the codings whose excerpt starts in such a turn."""
+    _rng, _ = built_randomly(project, seed)
+    rng = random.Random(1000 + seed)
+    project.transaction(lambda s: add_turns(s, rng))
+    with project.session(write=False) as s:
+        d = read(s)
+    cases = (
+        reports.Filters(speakers=("әсел",)),
+        reports.Filters(speakers=("Дмитрий", "Ann")),
+        reports.Filters(no_interviewer=True),
+        reports.Filters(speakers=("Әсел",), no_interviewer=True),
+    )
+    everything = len(selected(d, reports.Filters(), active_only=True))
+    kept = [len(selected(d, f, active_only=True)) for f in cases]
+    assert 0 < kept[0] < everything and 0 < kept[2] < everything, kept  # the filters bite
+    for f in cases:
+        label = f"seed {seed}, {f!r}"
+        assert frame_rows(reports.codes(project, f)) == expect_codes(d, f), label
+        assert frame_rows(reports.participants(project, f)) == expect_participants(d, f), label
+        assert frame_rows(reports.themes(project, filters=f)) == expect_themes(d, f), label
+        matrix = reports.matrix(project, f)
+        expected = expect_matrix(d, f)
+        assert list(matrix["code"]) == list(expected), label
+        co = reports.cooccurrence(project, f)
+        got_pairs = {
+            (row["code"], other): int(n)
+            for row in co.to_dict("records")
+            for other, n in row.items()
+            if other != "code" and n == n and n
+        }
+        assert got_pairs == expect_cooccurrence(d, f), label
