@@ -292,7 +292,7 @@ def import_book(db: str, book: Codebook, label: str) -> ImportSummary | None:
     path = Path(db).expanduser()
     if not path.is_file() or path.stat().st_size == 0:
         return None  # the ORM path says what is wrong with it
-    project_file.check_sqlite_file(path)
+    project_file.check_sqlite_file(path, project_file.display_name(db))
     if any(c.excerpt is not None for c in book.codes):
         return None  # an address to resolve: the ORM path
     from qualcode.coding_plans import load_plans

@@ -274,3 +274,15 @@ def test_a_refused_file_is_one_line_and_the_project_untouched(tmp_path: Path):
         assert len(lines) == 1 and lines[0].startswith(f"qualcode: error: {path}"), lines
         assert problem in lines[0]
         assert table_dump(db) == before
+
+
+def test_a_file_that_is_not_a_project_is_named_as_typed(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("заметки.db").write_text("Сарапшы А: көші-қон туралы жазба", encoding="utf-8")
+    Path("book.csv").write_text("code,theme\nReturn,Policy\n", encoding="utf-8")
+    result = Cli("заметки.db", tmp_path)("codebook", "import", "book.csv")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "qualcode: error: заметки.db: not a SQLite database, so not a qualcode project"
+    )
+    assert Path("заметки.db").read_text(encoding="utf-8") == "Сарапшы А: көші-қон туралы жазба"
