@@ -1,9 +1,10 @@
 """`qualcode import` of many files: few transactions, yet each file all or nothing (issue 20).
 
-Files are read, checked and segmented a batch at a time (``formats.files.BATCH_BYTES`` of them),
-then stored in one transaction per batch. What the user sees must not change: a file that cannot
-be read, was imported before, or repeats a title of the same command is refused with its one-line
-error, and every other file is imported, in order, with its segments and its event.
+Files are read, checked and segmented a batch at a time (``formats.files.BATCH_BYTES`` or
+``BATCH_FILES`` of them), then stored in one transaction per batch. What the user sees must not
+change: a file that cannot be read, was imported before, or repeats a title of the same command is
+refused with its one-line error, and every other file is imported, in order, with its segments and
+its event.
 """
 
 from __future__ import annotations
@@ -159,3 +160,12 @@ def test_an_import_off_a_terminal_loads_no_heavy_or_drawing_library(sqlite_url: 
     heavy = {"rich", "pandas", "numpy", "spacy", "textual", "matplotlib", "docx", "alembic"}
     assert heavy.isdisjoint(loaded), heavy & set(loaded)
     assert "imported as source #2" in done.stdout
+
+
+def test_batches_close_at_their_size_or_their_count():
+    from qualcode.batches import by_size
+
+    sizes = [3, 1, 1, 9, 1, 1, 1, 1]
+    assert list(by_size(sizes, int, 5)) == [[3, 1, 1], [9], [1, 1, 1, 1]]
+    assert list(by_size(sizes, int, 5, most=2)) == [[3, 1], [1, 9], [1, 1], [1, 1]]
+    assert list(by_size([], int, 5)) == []

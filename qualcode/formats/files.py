@@ -42,8 +42,10 @@ MAX_CHAOS = 0.1
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")  # tab, LF, VT (Word), FF, CR pass
 _SNIFF = 65_536
 # Files read, segmented and stored together in one write transaction: few transactions for many
-# small files, and the texts held at once stay bounded (a bigger file is a batch of its own).
-BATCH_BYTES = 8_000_000
+# small files (200 interviews take four), the texts held at once stay bounded (a bigger file is a
+# batch of its own), and a killed import loses at most the batch it was working on.
+BATCH_BYTES = 4_000_000
+BATCH_FILES = 50
 Outcome = int | QualcodeError  # a file's new source id, or why it was not imported
 
 
@@ -159,7 +161,7 @@ def import_files(
         if options.participant:
             lookup.get_participant(session, options.participant)  # once, not once per file
         own = segments.abbreviations(session)
-    for batch in by_size(paths, _file_size, BATCH_BYTES):
+    for batch in by_size(paths, _file_size, BATCH_BYTES, BATCH_FILES):
         outcomes = _import_batch(project, batch, options, own, started)
         for path, outcome in zip(batch, outcomes, strict=True):
             done(path, outcome)
