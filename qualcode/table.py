@@ -20,14 +20,18 @@ NUMERIC = ("i", "f")
 
 
 def column_text(values: tuple[Any, ...], kind: Kind) -> list[str]:
-    """One column's cells as Table.cells shows them."""
-    convert: Any = str
+    """One column's cells as Table.cells shows them (converted by ``map``: a co-occurrence
+    table of 500 codes has 250,000 cells)."""
+    present = [v for v in values if v is not None] if None in values else values
+    texts: Any = map(str, present)
     if kind == "f":
-        whole = all(v is None or float(v).is_integer() for v in values)
-        convert = (lambda v: str(int(v))) if whole else (lambda v: str(float(v)))
-    if None in values:
-        return ["" if v is None else convert(v) for v in values]
-    return list(map(convert, values))
+        floats = list(map(float, present))
+        whole = all(map(float.is_integer, floats))
+        texts = map(str, map(int, floats)) if whole else map(str, floats)
+    if len(present) == len(values):
+        return list(texts)
+    shown = iter(texts)
+    return ["" if v is None else next(shown) for v in values]
 
 
 @dataclass(frozen=True)
