@@ -52,7 +52,7 @@ def rich_grid(
 
 
 def print_table(table: Table, title: str | None = None) -> None:
-    """On the terminal: a rich table, or a plain grid when the table cannot fit (see grid)."""
+    """On the terminal: a rich table, or a plain grid when the table cannot fit (print_grid)."""
     columns = [str(c) for c in table.columns]
     texts = table.column_texts() or [[] for _ in columns]
     numeric = [table.numeric(i) for i in range(len(columns))]
