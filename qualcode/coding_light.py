@@ -88,6 +88,20 @@ def code_light(
         conn.close()
 
 
+def _excerpt(
+    run: Runner, source_id: int, start: int, end: int
+) -> tuple[sqlite3.Row | dict[str, Any], bool]:
+    """The excerpt at [start, end) of the source, made if there is none (and whether it was)."""
+    found = run.one("excerpt_at", source_id=source_id, start=start, end=end)
+    if found is not None:
+        return found, False
+    source = run.one("source_by_id", id=source_id)
+    assert source is not None  # found by _resolve in this transaction
+    if not 0 <= start < end <= len(source["text"]):
+        raise _Fallback  # "range ... is outside source ..."
+    return run.insert("excerpts", source_id=source_id, start=start, end=end), True
+
+
 def _code(
     run: Runner,
     address: addresses.Address,
@@ -107,17 +121,7 @@ def _code(
     else:
         code_id = code["id"]
     source_id, start, end = _resolve(run, address)
-    source = run.one("source_by_id", id=source_id)
-    assert source is not None  # found by _resolve in this transaction
-    found_excerpt = run.one("excerpt_at", source_id=source_id, start=start, end=end)
-    excerpt_new = found_excerpt is None
-    excerpt: sqlite3.Row | dict[str, Any]
-    if found_excerpt is None:
-        if not 0 <= start < end <= len(source["text"]):
-            raise _Fallback  # "range ... is outside source ..."
-        excerpt = run.insert("excerpts", source_id=source_id, start=start, end=end)
-    else:
-        excerpt = found_excerpt
+    excerpt, excerpt_new = _excerpt(run, source_id, start, end)
     found = run.one("coding_of", excerpt_id=excerpt["id"], code_id=code_id, coder_id=coder_id)
     if found is not None:  # the same code by the same coder: a no-op, as on the ORM path
         return Coded(found["id"], start, end, coder)
