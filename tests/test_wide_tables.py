@@ -57,3 +57,15 @@ def test_a_table_that_fits_is_still_rich(terminal, capsys):
     text.print_table(table, "Codes")
     out = capsys.readouterr().out
     assert "┃" in out and "Көші-қон" in out
+
+
+def test_a_table_of_long_words_that_rich_can_wrap_stays_rich(terminal, capsys):
+    """Six columns of long words (the codebook list) at 80 columns: rich wraps and ends a word
+    with an ellipsis, which reads better than grid lines twice the terminal's width."""
+    headers = ("code", "themes", "count", "status", "reconstructed", "participant")
+    row = ("Цифрландыру (digitalisation)", "Recent Policies and Enhancements", 10, "active", "",
+           "Expert Ә")  # fmt: skip
+    table = Table(headers, ("O", "O", "i", "O", "O", "O"), [row])
+    text.print_table(table, "Codebook")
+    out = capsys.readouterr().out
+    assert "┃" in out and max(len(line) for line in out.splitlines()) <= 80

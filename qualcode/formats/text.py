@@ -63,6 +63,7 @@ def print_table(table: Table, title: str | None = None) -> None:
     Console().print(rich_table(table, title))
 
 
+_READABLE = 4  # the fewest characters of a column's words rich must show for it to be read
 # C0 and C1 control characters (escape sequences included) in cells the grid prints as they are
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -70,15 +71,17 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 def print_grid(
     columns: list[str], texts: list[list[str]], numeric: list[bool], title: str | None
 ) -> bool:
-    """Print a table as a plain grid, aligned, one line per row, and return True, when it cannot
-    fit the terminal even with every text cell wrapped at its spaces (a code x participant
-    matrix of 900 columns): rich would squeeze each column to a character or two, and take
-    seconds to lay out 450,000 cells. Read it with ``less -S``, or take --format csv.
-    Otherwise print nothing and return False."""
+    """Print a table as a plain grid, aligned, one line per row, and return True, when rich
+    cannot give each column a few characters (a code x participant matrix of 900 columns): it
+    would squeeze each column to a character or two, and take seconds to lay out 450,000
+    cells. Read it with ``less -S``, or take --format csv. Otherwise print nothing and return
+    False."""
     width = shutil.get_terminal_size().columns
-    # rich's narrowest layout: each column as wide as its longest word, plus borders and padding
+    # rich wraps cells at spaces and ends a long word with "…": readable while every column keeps
+    # a few characters (its borders and padding take 3); past that it is a column of ellipses
     narrowest = 1 + sum(
-        3 + max((len(word) for cell in [name, *cells] for word in cell.split()), default=0)
+        3
+        + min(_READABLE, max((len(w) for cell in [name, *cells] for w in cell.split()), default=0))
         for name, cells in zip(columns, texts, strict=True)
     )
     if narrowest <= width:
