@@ -182,7 +182,9 @@ def sources(results: Results) -> Table:
     """One row a source, by title in the Kazakh-aware order of ``names.sort_key`` (the same on
     SQLite and PostgreSQL, whatever the server's collation)."""
     columns = ("source", "kind", "participant", "excerpts", "codings", "codes")
-    rows = sorted(results["counts"], key=lambda row: sort_key(row[0]))
+    counts = {row[0]: row[1:] for row in results["counts"]}
+    rows = [(*row[1:], *counts[row[0]]) for row in results["listing"] if row[0] in counts]
+    rows.sort(key=lambda row: sort_key(row[0]))
     return Table(columns, ("O", "O", "O", "i", "i", "i"), rows)
 
 

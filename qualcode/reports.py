@@ -633,20 +633,20 @@ def sources(project: Project, filters: Filters = Filters()) -> pd.DataFrame:
 
 
 def sources_statements(filters: Filters) -> dict[str, Executable]:
-    query = (
-        counted_codings(
-            filters,
-            Source.title,
-            Source.kind,
-            func.coalesce(Participant.pseudonym, ""),
-            func.count(distinct(Coding.excerpt_id)),
-            func.count(),
-            func.count(distinct(Coding.code_id)),
-        )
-        .group_by(Source.id, Source.title, Source.kind, Participant.pseudonym)
-        .order_by(Source.title)
-    )
-    return {"counts": query}
+    # per source from the codings alone; report_shapes puts each source's title, kind and
+    # participant on it
+    counts = counted_codings(
+        filters,
+        Coding.source_id,
+        func.count(distinct(Coding.excerpt_id)),
+        func.count(),
+        func.count(distinct(Coding.code_id)),
+        alone=True,
+    ).group_by(Coding.source_id)
+    listing = select(
+        Source.id, Source.title, Source.kind, func.coalesce(Participant.pseudonym, "")
+    ).outerjoin(Participant, Participant.id == Source.participant_id)
+    return {"counts": counts, "listing": listing}
 
 
 def _code_listing(session: Session) -> pd.DataFrame:
