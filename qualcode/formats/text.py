@@ -18,6 +18,7 @@ import re
 import shutil
 import sys
 from collections.abc import Iterable, Sequence
+from itertools import repeat
 from typing import Any
 
 from qualcode.formats.inert import csv_cell, md_cell
@@ -68,6 +69,15 @@ _READABLE = 4  # the fewest characters of a column's words rich must show for it
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+def _longest_word(name: str, cells: list[str], number: bool) -> int:
+    """The longest word of a column, its name included (a number's cell is one word)."""
+    if number:
+        longest = max(map(len, cells), default=0)
+    else:
+        longest = max((len(w) for cell in cells for w in cell.split()), default=0)
+    return max(longest, *(len(w) for w in name.split()), 0)
+
+
 def print_grid(
     columns: list[str], texts: list[list[str]], numeric: list[bool], title: str | None
 ) -> bool:
@@ -80,17 +90,17 @@ def print_grid(
     # rich wraps cells at spaces and ends a long word with "…": readable while every column keeps
     # a few characters (its borders and padding take 3); past that it is a column of ellipses
     narrowest = 1 + sum(
-        3
-        + min(_READABLE, max((len(w) for cell in [name, *cells] for w in cell.split()), default=0))
-        for name, cells in zip(columns, texts, strict=True)
+        3 + min(_READABLE, _longest_word(name, cells, number))
+        for name, cells, number in zip(columns, texts, numeric, strict=True)
     )
     if narrowest <= width:
         return False
-    grid = [[_CONTROL.sub(" ", name), *(_CONTROL.sub(" ", c) for c in cells)]
-            for name, cells in zip(columns, texts, strict=True)]  # fmt: skip
+    # numbers' cells are digits already; only names can hold control characters
+    grid = [[_CONTROL.sub(" ", name), *(cells if number else (_CONTROL.sub(" ", c) for c in cells))]
+            for name, cells, number in zip(columns, texts, numeric, strict=True)]  # fmt: skip
     sizes = [max(map(len, column)) for column in grid]
     padded = [
-        [c.rjust(size) if right else c.ljust(size) for c in column]
+        list(map(str.rjust if right else str.ljust, column, repeat(size)))
         for column, size, right in zip(grid, sizes, numeric, strict=True)
     ]
     lines = ["  ".join(row).rstrip() for row in zip(*padded, strict=True)]
