@@ -52,6 +52,16 @@ WORDS = [
 ]
 
 
+def pairs_of(co) -> dict[tuple[str, str], int]:
+    """A co-occurrence table as {(code, other code): count}, empty cells and zeros left out."""
+    return {
+        (row["code"], other): int(n)
+        for row in co.to_dict("records")
+        for other, n in row.items()
+        if other != "code" and n == n and n
+    }
+
+
 def build(session: Session, rng: random.Random) -> None:
     people = rng.sample(PEOPLE, rng.randint(2, 4))
     for position, name in enumerate(people, start=1):
@@ -392,12 +402,7 @@ def test_reports_match_a_naive_recount(project, seed):
             assert figures[stage] == expected_figure, (label, stage)
 
         co = reports.cooccurrence(project, f)
-        got_pairs = {
-            (row["code"], other): int(n)
-            for row in co.to_dict("records")
-            for other, n in row.items()
-            if other != "code" and n == n and n
-        }
+        got_pairs = pairs_of(co)
         assert got_pairs == expect_cooccurrence(d, f), label
 
 
@@ -479,10 +484,5 @@ def test_speaker_filters_match_the_recount(project, seed):
         expected = expect_matrix(d, f)
         assert list(matrix["code"]) == list(expected), label
         co = reports.cooccurrence(project, f)
-        got_pairs = {
-            (row["code"], other): int(n)
-            for row in co.to_dict("records")
-            for other, n in row.items()
-            if other != "code" and n == n and n
-        }
+        got_pairs = pairs_of(co)
         assert got_pairs == expect_cooccurrence(d, f), label
