@@ -1,6 +1,7 @@
 """Co-occurrence: how many pairs of overlapping coded spans carry each pair of codes.
 
-The database hands over the coded spans, one row per (excerpt, code); the pairs are counted here
+The database hands over the coded (excerpt, code) pairs and the excerpts' places as a few long
+strings, read here into arrays and joined into the coded spans; the pairs are counted here
 with numpy, vectorised: at 500,000 codings there are about half a million overlapping pairs,
 which SQLite's self-join and GROUP BY took 0.9 s to count and numpy counts in a few hundredths
 of a second (plus its import). The count is that of the full ordered self-join: every ordered
@@ -11,13 +12,64 @@ code a and the other with code b, a != b.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # numpy is loaded only when a co-occurrence is counted
+    import numpy as np
+    import numpy.typing as npt
+
+    Array = npt.NDArray[np.int64]
 
 
-def code_grid(spans: Sequence[Sequence[Any]], codes: Sequence[int]) -> list[list[float | None]]:
+def numbers(listed: str | None) -> Array:
+    """The integers of a reports.Listed string ("3,1,3"; None for none), read by numpy's C
+    parser rather than one int() each."""
+    import numpy as np
+
+    if not listed:
+        return np.zeros(0, dtype=np.int64)
+    try:  # numpy 2.x raises at the first non-number; older ones warned and stopped there
+        values = np.fromstring(listed, dtype=np.int64, sep=",")
+    except ValueError:
+        values = None
+    if values is None or len(values) != listed.count(",") + 1:
+        raise ValueError(f"not a list of integers: {listed[:40]!r}")
+    return values
+
+
+def coded_spans(pairs: Sequence[Sequence[Any]], excerpts: Sequence[Sequence[Any]]) -> Array:
+    """(source_id, start, end, code_id) rows, one per distinct coded (excerpt, code), from
+    reports.cooccurrence_statements' "pairs" (one row: the pairs' excerpt ids and code ids,
+    listed in the same order) and "excerpts" (per source: its id and its excerpts' ids,
+    starts and ends)."""
+    import numpy as np
+
+    ((excerpt_ids, code_ids),) = pairs
+    pair_excerpt, pair_code = numbers(excerpt_ids), numbers(code_ids)
+    if not len(pair_excerpt) or not excerpts:
+        return np.zeros((0, 4), dtype=np.int64)
+    ids, start, end = (numbers(",".join(row[k] for row in excerpts)) for k in (1, 2, 3))
+    sizes = [row[1].count(",") + 1 for row in excerpts]
+    source = np.repeat(np.asarray([row[0] for row in excerpts], dtype=np.int64), sizes)
+    # each excerpt's place in the listing, by a lookup array over the ids
+    place = np.full(int(max(ids.max(), pair_excerpt.max())) + 1, -1, dtype=np.int64)
+    place[ids] = np.arange(len(ids))
+    at = place[pair_excerpt]
+    if (at < 0).any():
+        raise ValueError("a coded excerpt is missing from the excerpts")
+    return np.stack([source[at], start[at], end[at], pair_code], axis=1)
+
+
+def codes_of(spans: Array) -> set[int]:
+    """The codes the spans carry."""
+    import numpy as np
+
+    return set(np.unique(spans[:, 3]).tolist())
+
+
+def code_grid(spans: Array, codes: Sequence[int]) -> list[list[float | None]]:
     """Overlapping pairs between ``codes`` (rows and columns in that order; the diagonal None)
-    from distinct (source_id, start, end, code_id) rows.
+    from distinct (source_id, start, end, code_id) rows (coded_spans).
 
     Sorted by (source, start), each row's overlapping rows are a range: those of its source that
     start at or after its start and before its end (found by binary search). The pair of rows
@@ -27,11 +79,9 @@ def code_grid(spans: Sequence[Sequence[Any]], codes: Sequence[int]) -> list[list
     import numpy as np
 
     size = len(codes)
-    if not spans or not size:
+    if not len(spans) or not size:
         return [[None] * size for _ in range(size)]
-    flat = np.fromiter(chain.from_iterable(spans), dtype=np.int64, count=4 * len(spans))
-    rows = flat.reshape(-1, 4)
-    rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+    rows = spans[np.lexsort((spans[:, 1], spans[:, 0]))]
     source, start, end, code = rows.T
     # each code's place in ``codes`` (size: a code not asked for), by a lookup array
     place = np.full(int(max(code.max(), max(codes))) + 1, size, dtype=np.int64)

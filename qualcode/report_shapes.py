@@ -7,8 +7,8 @@ One shaping for both, so they cannot differ. ``results`` maps a statement's name
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, cast
 
 from qualcode.names import fold, sort_key
@@ -41,10 +41,17 @@ def ids(listed: str | None) -> list[int]:
     return [int(i) for i in listed.split(",")] if listed else []
 
 
-def owners(results: Results) -> dict[int, str | None]:
-    """Each source's participant's pseudonym (None: a source with no participant)."""
+def people_of(listed: str | None, owner: dict[str, Any]) -> Iterator[Any]:
+    """The participant of each source of a reports.IdList or Listed of source ids, through
+    ``owner`` (owners(), keyed by the id's text): one pass in C, with no int() for each id."""
+    return map(owner.__getitem__, listed.split(",")) if listed else iter(())
+
+
+def owners(results: Results) -> dict[str, str | None]:
+    """Each source's participant's pseudonym (None: a source with no participant), by the
+    source's id as text, as a reports.Listed gives it."""
     pseudonyms: dict[int, str] = dict(results["people"])
-    return {source: pseudonyms.get(who) for source, who in results["sources"]}
+    return {str(source): pseudonyms.get(who) for source, who in results["sources"]}
 
 
 def codes(results: Results, filtered: bool = False) -> Table:
@@ -54,7 +61,7 @@ def codes(results: Results, filtered: bool = False) -> Table:
     who: dict[int, set[str | None]] = {}
     for code_id, n, sources in results["counts"]:
         totals[code_id] = n
-        who[code_id] = {owner[s] for s in ids(sources)} - {None}
+        who[code_id] = set(people_of(sources, owner)) - {None}
     themes: dict[int, list[str]] = defaultdict(list)
     for code_id, theme in results["themes"]:
         themes[code_id].append(theme)
@@ -119,7 +126,7 @@ def theme_figures(results: Results) -> dict[int, tuple[int, int, int]]:
         owner = owners(results)
         for code_id, n, sources in results["counts"]:
             count[code_id] = n
-            who[code_id] = {owner[s] for s in ids(sources)}
+            who[code_id] = set(people_of(sources, owner))
     else:
         for code_id, reported, example in results["codes"]:
             count[code_id] = reported or 0
@@ -160,11 +167,15 @@ def participants(results: Results, wanted: Sequence[str] = (), only_coded: bool 
     sources: dict[str, int] = defaultdict(int)
     codings: dict[str, int] = defaultdict(int)
     codes: dict[str, set[int]] = defaultdict(set)
+    active = {row[0] for row in results["codes"]}
+    left_out: dict[int, int] = dict(results["inactive"])
     for source_id, n, code_ids in results["counts"]:
-        who = owner[source_id] or NO_PARTICIPANT
-        sources[who] += 1
-        codings[who] += n
-        codes[who].update(ids(code_ids))
+        n -= left_out.get(source_id, 0)  # the codings of inactive codes do not count
+        if n:
+            who = owner[str(source_id)] or NO_PARTICIPANT
+            sources[who] += 1
+            codings[who] += n
+            codes[who].update(active.intersection(ids(code_ids)))
     counts = {who: (sources[who], codings[who], len(codes[who])) for who in sources}
     people = [row[1] for row in results["listing"]]
     if wanted:
@@ -191,19 +202,20 @@ def sources(results: Results) -> Table:
 def matrix(results: Results, filtered: bool = False, presence: bool = False) -> Table:
     """Code x participant: codings (or 1/0 with ``presence``); a filter keeps only the codes and
     participants it leaves with codings."""
-    owner = owners(results)
-    cells: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    seen: set[str] = set()
-    for source_id, code_id, n in results["counts"]:
-        who = owner[source_id] or NO_PARTICIPANT
-        cells[code_id][who] += n
-        seen.add(who)
+    owner = {source: who or NO_PARTICIPANT for source, who in owners(results).items()}
+    active = {row[0] for row in results["listing"]}
+    cells: dict[int, Counter[str]] = {
+        code_id: Counter(people_of(listed, owner))
+        for code_id, listed in results["counts"]
+        if code_id in active and listed
+    }
+    seen: set[str] = set().union(*cells.values())
     people = [pseudonym for _id, pseudonym in results["people"]]
     columns = [p for p in people if p in seen] if filtered else people
     if NO_PARTICIPANT in seen:
         columns.append(NO_PARTICIPANT)
     rows = []
-    none: dict[str, int] = {}
+    none: Counter[str] = Counter()
     for code_id, name in results["listing"]:
         if filtered and code_id not in cells:
             continue
@@ -216,10 +228,10 @@ def matrix(results: Results, filtered: bool = False, presence: bool = False) -> 
 
 def cooccurrence(results: Results) -> Table:
     """Code x code: overlapping coded spans; the diagonal empty; only codes with codings."""
-    from qualcode.overlaps import code_grid
+    from qualcode.overlaps import code_grid, coded_spans, codes_of
 
-    spans = results["spans"]
-    used = {row[3] for row in spans}
+    spans = coded_spans(results["pairs"], results["excerpts"])
+    used = codes_of(spans)
     listing = [(i, name) for i, name in results["listing"] if i in used]
     if not listing:
         return Table(("code",), ("O",), [])
