@@ -320,8 +320,8 @@ def apply_rows(
     del spans
     now = utcnow()
     # Built and inserted BATCH rows at a time (one transaction still): memory stays bounded by
-    # the batch, the keys seen and the undo log, not by a dict per row of the file.
-    seen: set[tuple[int, int, int]] = set()
+    # the batch and the undo log, not by a dict per row of the file. A coding an earlier batch
+    # inserted is found by insert_codings like any coding already there: the first row wins.
     logged: list[list[Any]] = []
     for batch in _chunks(rows, BATCH):
         keyed: list[tuple[Span, tuple[int, int, int], str | None]] = []
@@ -329,8 +329,7 @@ def apply_rows(
             span = (sources[r.source][0], r.start, r.end)
             key = (excerpt_ids[span], codes[fold(r.code)], coders[fold(r.coder or default)])
             keyed.append((span, key, r.memo))
-        logged += _insert_batch(session, keyed, seen, now)
-    del seen
+        logged += _insert_batch(session, keyed, now)
     event = None
     if logged:
         event = events.CODING_BULK.log(
@@ -372,11 +371,11 @@ def _resolve_coders(
 def _insert_batch(
     session: Session,
     keyed: list[tuple[Span, tuple[int, int, int], str | None]],
-    seen: set[tuple[int, int, int]],
     now: dt.datetime,
 ) -> list[list[Any]]:
-    """Insert a batch of (span, (excerpt, code, coder), memo), the first row of a coding only
-    (``seen`` spans batches); the undo log's entries of the codings inserted."""
+    """Insert a batch of (span, (excerpt, code, coder), memo), the first row of a coding only;
+    the undo log's entries of the codings inserted."""
+    seen: set[tuple[int, int, int]] = set()
     new_rows: list[dict[str, Any]] = []
     spans: list[Span] = []
     for span, key, memo in keyed:
