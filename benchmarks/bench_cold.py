@@ -195,9 +195,10 @@ def query_ratios(db: Path, runs: int = 15) -> None:
         f"  plain GROUP BY over codings (code_id): {plain:.4f} s CPU; the same grouped by "
         f"participant through excerpts and sources: {joined:.3f} s"
     )
-    # what co-occurrence cannot go below: reading the columns it needs (the distinct (excerpt,
-    # code) pairs, every excerpt's source, id, start and end), tested by a WHERE that is never
-    # true, or carried out of the scan by the cheapest aggregate, max(); nothing handed over
+    # with a filter (or on PostgreSQL) co-occurrence reads the codings and excerpts: what it
+    # cannot go below there is reading the columns it needs (the distinct (excerpt, code)
+    # pairs, every excerpt's source, id, start and end), tested by a WHERE that is never true,
+    # or carried out of the scan by the cheapest aggregate, max(); nothing handed over
     pairs = "(SELECT DISTINCT excerpt_id, code_id FROM codings)"
     floors = {
         "tested by a WHERE": [
@@ -212,7 +213,7 @@ def query_ratios(db: Path, runs: int = 15) -> None:
     for how, statements in floors.items():
         plain, spent = best(statements)
         print(
-            f"  reading co-occurrence's columns, {how}, nothing handed over: {spent:.4f} s CPU "
+            f"  filtered co-occurrence's columns, {how}, nothing handed over: {spent:.4f} s CPU "
             f"= {spent / plain:4.2f}x the plain GROUP BY"
         )
     for report, statements in load_plans()["reports"].items():

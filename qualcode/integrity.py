@@ -5,17 +5,18 @@ whether the project can be trusted. On SQLite that is SQLite's own ``integrity_c
 indexes) and ``foreign_key_check``; on PostgreSQL the server guarantees the pages, so the check
 looks for rows whose foreign keys point nowhere (possible only if constraints were bypassed). On
 both, the schema must be at this qualcode's revision and every excerpt must lie inside its
-source's text, which the database alone cannot enforce.
+source's text, which the database alone cannot enforce, and (SQLite) the coded spans the
+triggers keep must be those the codings make.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, func, select, text
+from sqlalchemy import and_, except_, func, select, text
 from sqlalchemy.orm import Session
 
-from qualcode.models import Base, Excerpt, Source
+from qualcode.models import Base, CodedSpan, Coding, Excerpt, Source
 
 if TYPE_CHECKING:
     from qualcode.db import Project
@@ -68,6 +69,27 @@ def _excerpts_outside_text(session: Session) -> list[str]:
     return [f"excerpts: {count} end past their source's text"] if count else []
 
 
+def coded_spans_differences(session: Session) -> int:
+    """Rows of coded_spans that differ from a recount of the codings (either way): 0 when the
+    triggers of migration 0004 kept it right."""
+    key = (Excerpt.source_id, Excerpt.start, Excerpt.end, Coding.code_id)
+    recount = (
+        select(*key, func.count()).join(Excerpt, Excerpt.id == Coding.excerpt_id).group_by(*key)
+    )
+    stored = select(
+        CodedSpan.source_id, CodedSpan.start, CodedSpan.end, CodedSpan.code_id, CodedSpan.n
+    )
+    return sum(
+        session.scalar(select(func.count()).select_from(except_(a, b).subquery())) or 0
+        for a, b in ((recount, stored), (stored, recount))
+    )
+
+
+def _coded_spans(session: Session) -> list[str]:
+    wrong = coded_spans_differences(session)
+    return [f"coded_spans: {wrong} rows differ from the codings"] if wrong else []
+
+
 def check(project: Project) -> list[str]:
     """Every problem found, one line each; an empty list means the project is sound."""
     from qualcode.db import current_revision, head_revision
@@ -81,6 +103,8 @@ def check(project: Project) -> list[str]:
             problems += _sqlite_problems(session)
         problems += _orphans(session)
         problems += _excerpts_outside_text(session)
+        if project.is_sqlite:
+            problems += _coded_spans(session)
     return problems
 
 

@@ -66,6 +66,29 @@ def foreign_key_violations(conn: Connection) -> list[str]:
     return [f"{n} rows of {c} point to missing {p}" for (c, p), n in sorted(dangling.items())]
 
 
+# The triggers of migration 0004 that keep coded_spans on SQLite. A batch migration that rebuilds
+# codings or excerpts drops them with the old table and must create them again; upgrade refuses
+# a result without them (tests/test_coded_spans.py holds this list to the head schema).
+CODED_SPANS_TRIGGERS = (
+    "trg_codings_span_delete",
+    "trg_codings_span_insert",
+    "trg_codings_span_update",
+    "trg_excerpts_span_delete",
+    "trg_excerpts_span_move",
+)
+
+
+def missing_triggers(conn: Connection) -> list[str]:
+    """On SQLite with a coded_spans table, the triggers that keep it and are not there."""
+    if conn.dialect.name != "sqlite":
+        return []
+    names = {name for (name,) in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
+    if "coded_spans" not in names:
+        return []
+    gone = [t for t in CODED_SPANS_TRIGGERS if t not in names]
+    return [f"the triggers that keep coded_spans are gone: {', '.join(gone)}"] if gone else []
+
+
 def allowed_changes(scripts: Path | None, current: str | None, target: str) -> set[str]:
     """Tables the revisions about to run declare they change the row count of."""
     from alembic.script import ScriptDirectory
@@ -119,6 +142,7 @@ def upgrade(
             command.upgrade(_alembic_config(conn, scripts=scripts), revision)
             problems = foreign_key_violations(conn)
             problems += count_differences(before, row_counts(conn), allowed)
+            problems += missing_triggers(conn)
             if problems:
                 raise MigrationCheckFailed("; ".join(problems))
     except (MigrationCheckFailed, DBAPIError) as exc:

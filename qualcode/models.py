@@ -385,6 +385,28 @@ class Coding(Base):
     )
 
 
+class SqliteOnly(DeclarativeBase):
+    """Tables a SQLite project has and a PostgreSQL one does not (not in Base.metadata, which
+    every backend's tables, counts and checks walk)."""
+
+
+class CodedSpan(SqliteOnly):
+    """Each coded span (an excerpt's source and place) and code, and how many codings (of any
+    coder) are behind it: what co-occurrence counts, kept by triggers of migration 0004 on
+    codings and excerpts (never written by qualcode itself; ``db check`` recounts it). SQLite
+    only: one writer at a time there, where on a team's PostgreSQL server coders coding the same
+    excerpts at once would queue, and could deadlock, on its shared rows."""
+
+    __tablename__ = "coded_spans"
+    source_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    start: Mapped[int] = mapped_column(Integer, primary_key=True)
+    end: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
 class Memo(Base):
     """A note on the project (no target) or on exactly one source, code, theme or excerpt."""
 

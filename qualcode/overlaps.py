@@ -37,7 +37,20 @@ def numbers(listed: str | None) -> Array:
     return values
 
 
-def coded_spans(pairs: Sequence[Sequence[Any]], excerpts: Sequence[Sequence[Any]]) -> Array:
+def listed_spans(rows: Sequence[Sequence[Any]]) -> Array:
+    """(source_id, start, end, code_id) rows from reports.cooccurrence_statements' "spans" (per
+    source: its id, and its coded spans' starts, ends and codes, listed in the same order)."""
+    import numpy as np
+
+    if not rows:
+        return np.zeros((0, 4), dtype=np.int64)
+    start, end, code = (numbers(",".join(row[k] for row in rows)) for k in (1, 2, 3))
+    sizes = [row[1].count(",") + 1 for row in rows]
+    source = np.repeat(np.asarray([row[0] for row in rows], dtype=np.int64), sizes)
+    return np.stack([source, start, end, code], axis=1)
+
+
+def joined_spans(pairs: Sequence[Sequence[Any]], excerpts: Sequence[Sequence[Any]]) -> Array:
     """(source_id, start, end, code_id) rows, one per distinct coded (excerpt, code), from
     reports.cooccurrence_statements' "pairs" (one row: the pairs' excerpt ids and code ids,
     listed in the same order) and "excerpts" (per source: its id and its excerpts' ids,

@@ -228,9 +228,12 @@ def matrix(results: Results, filtered: bool = False, presence: bool = False) -> 
 
 def cooccurrence(results: Results) -> Table:
     """Code x code: overlapping coded spans; the diagonal empty; only codes with codings."""
-    from qualcode.overlaps import code_grid, coded_spans, codes_of
+    from qualcode.overlaps import code_grid, codes_of, joined_spans, listed_spans
 
-    spans = coded_spans(results["pairs"], results["excerpts"])
+    if "spans" in results:
+        spans = listed_spans(results["spans"])
+    else:  # filtered: the chosen codings' pairs, joined to their excerpts
+        spans = joined_spans(results["pairs"], results["excerpts"])
     used = codes_of(spans)
     listing = [(i, name) for i, name in results["listing"] if i in used]
     if not listing:

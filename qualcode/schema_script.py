@@ -58,10 +58,11 @@ def canonical(sql: str) -> str:
     if not sql.startswith("CREATE TABLE"):
         return sql
     head, body = sql[: sql.index("(")], sql[sql.index("(") + 1 : sql.rindex(")")]
+    tail = sql[sql.rindex(")") + 1 :]  # table options: WITHOUT ROWID
     items = _top_level_items(body)
     columns = [i for i in items if not TABLE_CONSTRAINT.match(i)]
     constraints = sorted(i for i in items if TABLE_CONSTRAINT.match(i))
-    return head + "(\n\t" + ", \n\t".join(columns + constraints) + "\n)"
+    return head + "(\n\t" + ", \n\t".join(columns + constraints) + "\n)" + tail
 
 
 def schema_statements(conn: sqlite3.Connection) -> list[str]:

@@ -99,9 +99,11 @@ def table_dump(path: Path) -> dict[str, Any]:
     conn = sqlite3.connect(path)
     try:
         out: dict[str, Any] = {}
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        tables = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type='table'"))
         for table in sorted(tables):
-            cur = conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid')
+            # a WITHOUT ROWID table (coded_spans) by its key, the others in insertion order
+            order = "1, 2" if "WITHOUT ROWID" in tables[table].upper() else "rowid"
+            cur = conn.execute(f'SELECT * FROM "{table}" ORDER BY {order}')
             names = [d[0] for d in cur.description]
             keep = [i for i, n in enumerate(names) if n not in WHEN_AND_GUID]
             rows = [[row[i] for i in keep] for row in cur]

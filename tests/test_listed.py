@@ -58,8 +58,8 @@ def test_numbers_reads_a_listed_string_and_refuses_anything_else():
 def test_coded_spans_join_pairs_to_their_excerpts_by_id():
     pairs = [("12,10,12", "7,7,9")]
     excerpts = [(2, "10,12", "0,40", "5,60"), (1, "11", "3", "8")]
-    spans = overlaps.coded_spans(pairs, excerpts).tolist()
+    spans = overlaps.joined_spans(pairs, excerpts).tolist()
     assert spans == [[2, 40, 60, 7], [2, 0, 5, 7], [2, 40, 60, 9]]
-    assert overlaps.coded_spans([(None, None)], []).shape == (0, 4)
+    assert overlaps.joined_spans([(None, None)], []).shape == (0, 4)
     with pytest.raises(ValueError, match="missing"):
-        overlaps.coded_spans([("13", "7")], excerpts)
+        overlaps.joined_spans([("13", "7")], excerpts)

@@ -171,3 +171,18 @@ def test_the_before_copy_follows_the_umask(sqlite_url, tmp_path):
         os.umask(old)
     copy = Path(f"{sqlite_url}.before-{head_revision()}")
     assert stat.S_IMODE(copy.stat().st_mode) == 0o640
+
+
+def test_a_batch_migration_that_drops_the_coded_spans_triggers_is_rolled_back(sqlite_url, tmp_path):
+    """Rebuilding codings on SQLite drops the triggers that keep coded_spans with the old table:
+    a migration that does not create them again is refused, the project untouched."""
+    project, before = populated(sqlite_url)
+    body = """\
+    with op.batch_alter_table("codings", recreate="always") as batch:
+        batch.alter_column("memo", existing_type=sa.Text(), type_=sa.Text())
+    """
+    with pytest.raises(ProjectError, match="triggers that keep coded_spans are gone") as caught:
+        upgrade(project, scripts=scripts_with(tmp_path, body))
+    assert "trg_codings_span_insert" in str(caught.value)
+    project.close()
+    assert_untouched(sqlite_url, before, tmp_path)

@@ -119,6 +119,9 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
     ],
 }  # fmt: skip
 
+# tables the database fills itself (triggers), from the rows above
+DERIVED = ("coded_spans",)
+
 # revision -> {table: rows} that only make sense from that revision on
 EXTRA_ROWS: dict[str, dict[str, list[dict]]] = {}
 
@@ -138,7 +141,7 @@ def fill(conn, revision: str) -> None:
         for table, extra in EXTRA_ROWS.get(rev, {}).items():
             rows.setdefault(table, []).extend(extra)
     for table in meta.sorted_tables:
-        if table.name == "alembic_version":
+        if table.name in ("alembic_version", *DERIVED):
             continue
         assert table.name in rows, f"no sample rows for table {table.name!r}: add some above"
         for column in table.columns:
