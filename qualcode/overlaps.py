@@ -1,7 +1,8 @@
 """Co-occurrence: how many pairs of overlapping coded spans carry each pair of codes.
 
-The database hands over the coded (excerpt, code) pairs and the excerpts' places as a few long
-strings, read here into arrays and joined into the coded spans; the pairs are counted here
+The database hands over the coded spans (source, start, end, code) as a few long strings per
+source: from the coded_spans table, or (filtered, or on PostgreSQL) as the coded (excerpt, code)
+pairs and the excerpts' places, joined here. They are read into arrays and the pairs counted
 with numpy, vectorised: at 500,000 codings there are about half a million overlapping pairs,
 which SQLite's self-join and GROUP BY took 0.9 s to count and numpy counts in a few hundredths
 of a second (plus its import). The count is that of the full ordered self-join: every ordered
@@ -37,6 +38,16 @@ def numbers(listed: str | None) -> Array:
     return values
 
 
+def _per_source(rows: Sequence[Sequence[Any]]) -> list[Array]:
+    """Per-source rows (source_id, then Listed columns of the same length) as arrays: the
+    source of each value, then each column's values."""
+    import numpy as np
+
+    columns = [numbers(",".join(row[k] for row in rows)) for k in range(1, len(rows[0]))]
+    sizes = [row[1].count(",") + 1 for row in rows]
+    return [np.repeat(np.asarray([row[0] for row in rows], dtype=np.int64), sizes), *columns]
+
+
 def listed_spans(rows: Sequence[Sequence[Any]]) -> Array:
     """(source_id, start, end, code_id) rows from reports.cooccurrence_statements' "spans" (per
     source: its id, and its coded spans' starts, ends and codes, listed in the same order)."""
@@ -44,10 +55,7 @@ def listed_spans(rows: Sequence[Sequence[Any]]) -> Array:
 
     if not rows:
         return np.zeros((0, 4), dtype=np.int64)
-    start, end, code = (numbers(",".join(row[k] for row in rows)) for k in (1, 2, 3))
-    sizes = [row[1].count(",") + 1 for row in rows]
-    source = np.repeat(np.asarray([row[0] for row in rows], dtype=np.int64), sizes)
-    return np.stack([source, start, end, code], axis=1)
+    return np.stack(_per_source(rows), axis=1)
 
 
 def joined_spans(pairs: Sequence[Sequence[Any]], excerpts: Sequence[Sequence[Any]]) -> Array:
@@ -61,9 +69,7 @@ def joined_spans(pairs: Sequence[Sequence[Any]], excerpts: Sequence[Sequence[Any
     pair_excerpt, pair_code = numbers(excerpt_ids), numbers(code_ids)
     if not len(pair_excerpt) or not excerpts:
         return np.zeros((0, 4), dtype=np.int64)
-    ids, start, end = (numbers(",".join(row[k] for row in excerpts)) for k in (1, 2, 3))
-    sizes = [row[1].count(",") + 1 for row in excerpts]
-    source = np.repeat(np.asarray([row[0] for row in excerpts], dtype=np.int64), sizes)
+    source, ids, start, end = _per_source(excerpts)
     # each excerpt's place in the listing, by a lookup array over the ids
     place = np.full(int(max(ids.max(), pair_excerpt.max())) + 1, -1, dtype=np.int64)
     place[ids] = np.arange(len(ids))
@@ -82,7 +88,7 @@ def codes_of(spans: Array) -> set[int]:
 
 def code_grid(spans: Array, codes: Sequence[int]) -> list[list[float | None]]:
     """Overlapping pairs between ``codes`` (rows and columns in that order; the diagonal None)
-    from distinct (source_id, start, end, code_id) rows (coded_spans).
+    from distinct (source_id, start, end, code_id) rows (listed_spans, joined_spans).
 
     Sorted by (source, start), each row's overlapping rows are a range: those of its source that
     start at or after its start and before its end (found by binary search). The pair of rows
